@@ -1,0 +1,152 @@
+"""`harvest`: the command line. Each command parses options and makes one call inward.
+
+Bad input (missing file, non-HTML, broken WARC, unreachable host) ends in one line on
+stderr naming the input and a non-zero exit, never a traceback.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+DB_OPTION = click.option("--db", "db_path", default="archive.db", show_default=True,
+                         type=click.Path(dir_okay=False), help="SQLite archive file.")
+WARC_DIR_OPTION = click.option("--warc-dir", default="warcs", show_default=True,
+                               type=click.Path(file_okay=False), help="Directory of WARC files.")
+SOURCES_OPTION = click.option("--sources", "sources_path", default="sources.toml", show_default=True,
+                              type=click.Path(dir_okay=False), help="Sources file (TOML).")
+
+
+class HarvestError(click.ClickException):
+    """A one-line, user-facing failure."""
+
+    def show(self, file=None) -> None:
+        click.echo(f"harvest: error: {self.format_message()}", err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="news-harvester")
+def cli() -> None:
+    """Harvest bilingual news articles into WARC files and a SQLite archive."""
+
+
+def _is_url(value: str) -> bool:
+    return value.startswith(("http://", "https://"))
+
+
+@cli.command()
+@click.argument("targets", nargs=-1, required=True)
+@DB_OPTION
+@WARC_DIR_OPTION
+@SOURCES_OPTION
+@click.option("--refresh", is_flag=True, help="Fetch again articles already in the archive.")
+@click.option("--replay", "replay_from", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Answer requests from these WARC files instead of the network.")
+@click.option("--quiet", is_flag=True, help="No progress line.")
+@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
+              help="Override a Scrapy setting.")
+def crawl(targets: tuple[str, ...], db_path: str, warc_dir: str, sources_path: str, refresh: bool,
+          replay_from: tuple[str, ...], quiet: bool, overrides: tuple[str, ...]) -> None:
+    """Crawl article URLs (or named sources from the sources file) into the archive."""
+    from harvester.crawl import run_crawl
+
+    urls = [t for t in targets if _is_url(t)]
+    names = [t for t in targets if not _is_url(t)]
+    settings: dict = {"LOG_LEVEL": "ERROR", "HARVEST_REFRESH": refresh}
+    for item in overrides:
+        name, _, value = item.partition("=")
+        settings[name] = value
+    if replay_from:
+        settings["REPLAY_WARCS"] = list(replay_from)
+    source = "urls"
+    if names:
+        from harvester.sources import SourceError, load_sources
+
+        try:
+            sources = load_sources(sources_path)
+        except SourceError as exc:
+            raise HarvestError(str(exc)) from None
+        for name in names:
+            if name not in sources:
+                raise HarvestError(f"{name}: not a URL and not a source in {sources_path}")
+            urls.extend(sources[name].start)
+        source = ",".join(names)
+    summary = run_crawl(urls, db_path=db_path, warc_dir=warc_dir, source=source,
+                        progress=not quiet, settings=settings)
+    click.echo(summary.line())
+    for url, reason in summary.failures:
+        click.echo(f"harvest: error: {url}: {reason}", err=True)
+    if summary.failures and not summary.stored and not summary.outcomes.get("unchanged"):
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--url", default=None, help="The page's URL (default: a file: URL of PATH).")
+@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="json", show_default=True)
+def extract(path: str, url: str | None, fmt: str) -> None:
+    """Extract one saved HTML file (raw bytes, any encoding); no network, no archive."""
+    from harvester.extract import extract as extract_page
+    from harvester.extract.errors import ExtractionError
+    from harvester.page import Page
+
+    file = Path(path)
+    try:
+        body = file.read_bytes()
+    except OSError as exc:
+        raise HarvestError(f"{path}: {exc.strerror or exc}") from None
+    try:
+        article = extract_page(Page(body=body, url=url or file.resolve().as_uri()))
+    except ExtractionError as exc:
+        raise HarvestError(f"{path}: {exc}") from None
+    data = article.to_dict()
+    if fmt == "json":
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"[{data['status']}] {data['title']}")
+    for para in data["paragraphs"]:
+        click.echo(f"  ({para['lang']}/{para['role']}) {para['text']}")
+
+
+@cli.command()
+@click.argument("warcs", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@DB_OPTION
+def replay(warcs: tuple[str, ...], db_path: str) -> None:
+    """Re-run extraction over recorded WARC files into the archive, no network."""
+    from archive.store import Archive
+    from archive.warcstore import WarcError
+    from harvester.replay import replay as replay_warcs
+
+    for path in warcs:
+        if not Path(path).is_file():
+            raise HarvestError(f"{path}: no such file")
+    archive = Archive(db_path)
+    try:
+        summary = replay_warcs(warcs, archive)
+    except WarcError as exc:
+        raise HarvestError(str(exc)) from None
+    click.echo(summary.line())
+
+
+@cli.command()
+@DB_OPTION
+@WARC_DIR_OPTION
+@click.option("--port", default=8001, show_default=True, type=int)
+@click.option("--host", default="127.0.0.1", show_default=True)
+def serve(db_path: str, warc_dir: str, port: int, host: str) -> None:
+    """Open the archive in Datasette with the project's metadata and plugins."""
+    from archive.serve import serve as serve_archive
+
+    if not Path(db_path).is_file():
+        raise HarvestError(f"{db_path}: no such archive (run harvest crawl first)")
+    serve_archive(db_path, warc_dir=warc_dir, port=port, host=host)
+
+
+def main() -> None:
+    cli(prog_name="harvest")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,133 @@
+"""Walk a content node into flat blocks: paragraphs, headings, captions, images.
+
+One walker serves both sources of body markup: WeChat's #js_content (deeply nested
+section/span soup, images in data-src) and trafilatura's output tree (p, head,
+graphic, lb, hi). Only block boundaries and <br> break text, so a sentence split
+over many spans stays one paragraph, and an English line <br> its Chinese
+translation stays one paragraph with a newline (split later by language).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urljoin
+
+from lxml import etree
+
+from harvester.extract.dom import clean_space
+
+BLOCK_TAGS = frozenset(
+    "p div section article header footer main aside blockquote figure ul ol dl dt dd li table tbody thead tfoot "
+    "tr pre center address h1 h2 h3 h4 h5 h6 head list item quote row hr details summary form fieldset nav".split())
+HEADING_TAGS = frozenset("h1 h2 h3 h4 h5 h6 head".split())
+CAPTION_TAGS = frozenset("figcaption caption".split())
+BOLD_TAGS = frozenset("strong b".split())
+CELL_TAGS = frozenset("td th cell".split())
+SKIP_TAGS = frozenset(
+    "script style noscript iframe svg button input select textarea template object embed audio video "
+    "mpvoice qqmusic mp-miniprogram mp-common-profile canvas map head title meta link".split())
+IMG_TAGS = frozenset("img graphic".split())
+IMG_ATTRS = ("data-src", "data-original", "data-actualsrc", "data-lazy-src", "data-url", "src")
+_HIDDEN = re.compile(r"display\s*:\s*none", re.I)
+
+
+@dataclass
+class Block:
+    """One unit of body content in document order."""
+
+    text: str
+    kind: str = "p"  # p | heading | caption | image
+    src: str | None = None
+    bold: bool = False  # every character sits inside <strong>/<b>: a heading candidate
+
+
+class _Walker:
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.blocks: list[Block] = []
+        self.buf: list[tuple[str, bool]] = []
+        self.bold_depth = 0
+        self.kind_stack: list[str] = []
+
+    def add(self, text: str | None) -> None:
+        if text:
+            text = re.sub(r"[\s\u00a0]+", " ", text)
+            if text:
+                self.buf.append((text, self.bold_depth > 0))
+
+    def flush(self) -> None:
+        if not self.buf:
+            return
+        raw = "".join(t for t, _ in self.buf)
+        lines = [clean_space(line) for line in raw.split("\n")]
+        text = "\n".join(line for line in lines if line)
+        if text:
+            solid = [(t, b) for t, b in self.buf if t.strip()]
+            bold = bool(solid) and all(b for _, b in solid)
+            kind = "p"
+            for k in reversed(self.kind_stack):
+                if k in ("heading", "caption"):
+                    kind = k
+                    break
+            self.blocks.append(Block(text=text, kind=kind, bold=bold))
+        self.buf = []
+
+    def image(self, el: etree._Element) -> None:
+        src = None
+        for attr in IMG_ATTRS:
+            value = (el.get(attr) or "").strip()
+            if value and not value.startswith("data:"):
+                src = value
+                break
+        if not src:
+            return
+        if src.startswith("//"):
+            src = "https:" + src
+        elif self.base_url and not src.startswith(("http://", "https://")):
+            src = urljoin(self.base_url, src)
+        self.flush()
+        alt = clean_space(el.get("alt") or el.get("title") or "")
+        self.blocks.append(Block(text=alt, kind="image", src=src))
+
+    def walk(self, el: etree._Element, root: bool = False) -> None:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        tag = tag.rsplit("}", 1)[-1].lower()  # browser-serialized pages carry the xhtml namespace
+        if not tag or tag in SKIP_TAGS and tag != "head" or (not root and _HIDDEN.search(el.get("style") or "")):
+            # comments, scripts, hidden nodes: skip content, keep the tail
+            self.add(el.tail)
+            return
+        if tag in IMG_TAGS:
+            self.image(el)
+            self.add(el.tail)
+            return
+        if tag in ("br", "lb"):
+            self.buf.append(("\n", False))
+            self.add(el.tail)
+            return
+        is_block = tag in BLOCK_TAGS or tag in CAPTION_TAGS
+        bold = tag in BOLD_TAGS or (tag == "hi" and "#b" in (el.get("rend") or ""))
+        if is_block:
+            self.flush()
+            self.kind_stack.append("heading" if tag in HEADING_TAGS else "caption" if tag in CAPTION_TAGS
+                                   else "block")
+        if bold:
+            self.bold_depth += 1
+        self.add(el.text)
+        for child in el:
+            self.walk(child)
+        if tag in CELL_TAGS:
+            self.add(" ")
+        if bold:
+            self.bold_depth -= 1
+        if is_block:
+            self.flush()
+            self.kind_stack.pop()
+        self.add(el.tail) if not root else None
+
+
+def walk_blocks(node: etree._Element, base_url: str = "") -> list[Block]:
+    """Flatten `node` into blocks in reading order."""
+    walker = _Walker(base_url)
+    walker.walk(node, root=True)
+    walker.flush()
+    return walker.blocks

@@ -1,0 +1,121 @@
+"""Parse once, precompute once: the pieces every field reads.
+
+Like fundus' `Precomputed`, the lxml tree, the meta tags and the inline script text
+are gathered a single time and handed to the templates, the status check and the
+body walker, so no field re-parses or re-scans the document.
+"""
+from __future__ import annotations
+
+import html as htmllib
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import lxml.html
+from lxml import etree
+
+from harvester.extract.errors import ExtractionError
+
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+_SPACE = re.compile(r"[ \t\r\f\v\u00a0\u3000\u200b\u200c\u200d\ufeff]+")
+_HTMLISH = re.compile(r"<\s*(html|head|body|div|p|meta|title|!doctype|section|span|a|table|br|h[1-6])\b", re.I)
+
+
+def clean_space(text: str) -> str:
+    """Collapse runs of blanks (incl. NBSP, ideographic space, zero-widths); keep newlines."""
+    text = _SPACE.sub(" ", text)
+    text = re.sub(r" ?\n ?", "\n", text)
+    text = re.sub(r"\n{2,}", "\n", text)
+    return text.strip()
+
+
+def node_text(el: etree._Element | None) -> str:
+    """Visible text of one element, whitespace-collapsed to one line."""
+    if el is None:
+        return ""
+    return " ".join(clean_space(el.text_content() if hasattr(el, "text_content") else "".join(el.itertext())).split())
+
+
+@dataclass
+class Doc:
+    """One parsed page and the lookups everyone shares."""
+
+    tree: lxml.html.HtmlElement
+    text: str  # the decoded source, kept for script-variable regexes
+    url: str = ""
+    meta: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, text: str, url: str = "") -> "Doc":
+        """Parse decoded HTML; raise ExtractionError when it is not HTML at all."""
+        if not _HTMLISH.search(text[:20000]):
+            raise ExtractionError("not HTML: no HTML markup found")
+        src = _XML_DECL.sub("", text, count=1)  # lxml refuses str input with an encoding declaration
+        try:
+            tree = lxml.html.document_fromstring(src)
+        except (etree.ParserError, ValueError) as exc:
+            raise ExtractionError(f"not HTML: {exc}") from None
+        doc = cls(tree=tree, text=text, url=url)
+        doc.meta = _collect_meta(tree)
+        return doc
+
+    def first(self, xpath: str) -> etree._Element | None:
+        found = self.tree.xpath(xpath)
+        return found[0] if found else None
+
+    def first_text(self, *xpaths: str) -> str:
+        """Text of the first xpath (elements or strings) that yields something non-empty."""
+        for xp in xpaths:
+            for hit in self.tree.xpath(xp):
+                value = clean_space(hit if isinstance(hit, str) else node_text(hit))
+                if value:
+                    return " ".join(value.split())
+        return ""
+
+    def meta_value(self, *keys: str) -> str:
+        for key in keys:
+            value = self.meta.get(key.lower())
+            if value:
+                return value
+        return ""
+
+    @cached_property
+    def script_text(self) -> str:
+        """All inline scripts joined: where WeChat keeps msg_title, ct, nickname ..."""
+        return "\n".join(s.text for s in self.tree.iter("script") if s.text)
+
+    def script_var(self, *names: str) -> str:
+        """Value of `var NAME = "..."` / `NAME = '...'.html(false)` / `NAME: "..."` in scripts."""
+        for name in names:
+            rx = re.compile(
+                r"""(?:\bvar\s+|[\s,{;.])""" + re.escape(name) +
+                r"""\s*[:=]\s*(?:htmlDecode\()?\s*(["'])((?:\\.|(?!\1).)*)\1""", re.S)
+            for m in rx.finditer(self.script_text):
+                value = unescape_js(m.group(2)).strip()
+                if value:
+                    return value
+        return ""
+
+
+def unescape_js(value: str) -> str:
+    """Undo JS string escapes (\\x26, \\u4e2d, \\") and HTML entities WeChat leaves in."""
+    value = re.sub(r"\\x([0-9a-fA-F]{2})", lambda m: chr(int(m.group(1), 16)), value)
+    value = re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), value)
+    value = re.sub(r"\\(.)", r"\1", value)
+    for _ in range(2):  # WeChat double-escapes (&amp;amp;)
+        value = htmllib.unescape(value)
+    return value
+
+
+def _collect_meta(tree: lxml.html.HtmlElement) -> dict[str, str]:
+    meta: dict[str, str] = {}
+    for el in tree.iter("meta"):
+        key = el.get("property") or el.get("name") or el.get("itemprop") or el.get("http-equiv")
+        content = el.get("content")
+        if key and content and content.strip():
+            meta.setdefault(key.strip().lower(), " ".join(content.split()))
+    for el in tree.iter("link"):
+        rel = (el.get("rel") or "").lower()
+        if rel == "canonical" and el.get("href"):
+            meta.setdefault("link:canonical", el.get("href").strip())
+    return meta

@@ -1,0 +1,56 @@
+"""Scrapy settings fit for polite news crawling, plus the project's own keys.
+
+Project keys (all overridable with `-s` or by `harvest` options):
+ARCHIVE_DB (SQLite path, empty = no archive), WARC_DIR, WARC_MAX_SIZE, WARC_PREFIX,
+WARC_FILE (one fixed file, for `harvest record`), HARVEST_PROGRESS.
+"""
+BOT_NAME = "harvester"
+SPIDER_MODULES = ["harvester.spiders"]
+NEWSPIDER_MODULE = "harvester.spiders"
+
+USER_AGENT = "news-harvester/0.1 (+https://github.com/news-harvester/news-harvester; research archive)"
+ROBOTSTXT_OBEY = True
+
+# Politeness: AutoThrottle adapts to the server; per-domain concurrency stays low.
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.5
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8",
+}
+
+EXTENSIONS = {
+    "harvester.warc_recorder.WarcRecorder": 100,
+    "harvester.progress.Progress": 500,
+}
+DOWNLOADER_MIDDLEWARES = {
+    # Only active when REPLAY_WARCS names files: answers from WARC instead of the network.
+    "harvester.replay_middleware.WarcReplayMiddleware": 950,
+}
+ITEM_PIPELINES = {
+    "harvester.pipelines.ArchivePipeline": 300,
+}
+
+WARC_DIR = "warcs"
+WARC_PREFIX = "harvest"
+WARC_MAX_SIZE = 100 * 1024 * 1024
+WARC_FILE = ""
+ARCHIVE_DB = "archive.db"
+HARVEST_PROGRESS = False
+HARVEST_REFRESH = False
+REPLAY_WARCS: list[str] = []

@@ -1,0 +1,75 @@
+"""Scrapy extension: record every exchange the crawler makes as WARC records.
+
+It listens on `response_downloaded`, which fires right after the download handler,
+before HttpCompressionMiddleware and RedirectMiddleware: the body is still as the
+server sent it and every redirect hop is recorded. The response record's pointer is
+put in `request.meta["warc"]` (so the spider's response carries it) and announced
+with the `warc_record_written` signal.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from http import HTTPStatus
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Request, Response
+
+from archive.warcstore import Exchange, WarcStore
+from harvester import signals as harvest_signals
+
+
+def _header_list(headers) -> list[tuple[str, str]]:
+    """Scrapy's Headers as (name, value) pairs, repeated headers kept."""
+    pairs = []
+    for name, values in headers.items():
+        for value in values:
+            pairs.append((name.decode("latin-1"), value.decode("latin-1")))
+    return pairs
+
+
+class WarcRecorder:
+    def __init__(self, crawler: Crawler, store: WarcStore) -> None:
+        self.crawler = crawler
+        self.store = store
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "WarcRecorder":
+        settings = crawler.settings
+        directory = settings.get("WARC_DIR")
+        single = settings.get("WARC_FILE") or None
+        if not directory and not single:
+            raise NotConfigured("WARC_DIR is empty")
+        info = {"robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+                "http-header-user-agent": settings.get("USER_AGENT"),
+                "autothrottle": str(settings.getbool("AUTOTHROTTLE_ENABLED"))}
+        store = WarcStore(directory or ".", prefix=settings.get("WARC_PREFIX", "harvest"),
+                          max_size=settings.getint("WARC_MAX_SIZE"), info=info, single_file=single)
+        recorder = cls(crawler, store)
+        crawler.signals.connect(recorder.response_downloaded, signal=signals.response_downloaded)
+        crawler.signals.connect(recorder.spider_closed, signal=signals.spider_closed)
+        return recorder
+
+    def response_downloaded(self, response: Response, request: Request, spider) -> None:
+        status = response.status
+        try:
+            reason = HTTPStatus(status).phrase
+        except ValueError:
+            reason = ""
+        exchange = Exchange(
+            url=response.url, method=request.method,
+            request_headers=_header_list(request.headers),
+            status=status, reason=reason, protocol=response.protocol or "HTTP/1.1",
+            response_headers=_header_list(response.headers), body=response.body,
+            fetched_at=datetime.now(timezone.utc),
+            ip_address=str(response.ip_address) if response.ip_address else None,
+            request_body=request.body or b"")
+        pointer = self.store.write_exchange(exchange)
+        request.meta["warc"] = pointer.as_dict()
+        self.crawler.stats.inc_value(f"warc/records/{pointer.record_type}")
+        self.crawler.signals.send_catch_log(harvest_signals.warc_record_written,
+                                            pointer=pointer, request=request, response=response)
+
+    def spider_closed(self, spider) -> None:
+        self.store.close()
