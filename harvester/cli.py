@@ -45,16 +45,17 @@ def _is_url(value: str) -> bool:
 @click.option("--replay", "replay_from", multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="Answer requests from these WARC files instead of the network.")
 @click.option("--quiet", is_flag=True, help="No progress line.")
+@click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log.")
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
               help="Override a Scrapy setting.")
 def crawl(targets: tuple[str, ...], db_path: str, warc_dir: str, sources_path: str, refresh: bool,
-          replay_from: tuple[str, ...], quiet: bool, overrides: tuple[str, ...]) -> None:
+          replay_from: tuple[str, ...], quiet: bool, verbose: bool, overrides: tuple[str, ...]) -> None:
     """Crawl article URLs (or named sources from the sources file) into the archive."""
     from harvester.crawl import run_crawl
 
     urls = [t for t in targets if _is_url(t)]
     names = [t for t in targets if not _is_url(t)]
-    settings: dict = {"LOG_LEVEL": "ERROR", "HARVEST_REFRESH": refresh}
+    settings: dict = {"LOG_LEVEL": "INFO" if verbose else "CRITICAL", "HARVEST_REFRESH": refresh}
     for item in overrides:
         name, _, value = item.partition("=")
         settings[name] = value
@@ -74,7 +75,7 @@ def crawl(targets: tuple[str, ...], db_path: str, warc_dir: str, sources_path: s
             urls.extend(sources[name].start)
         source = ",".join(names)
     summary = run_crawl(urls, db_path=db_path, warc_dir=warc_dir, source=source,
-                        progress=not quiet, settings=settings)
+                        progress=not quiet and sys.stderr.isatty(), settings=settings)
     click.echo(summary.line())
     for url, reason in summary.failures:
         click.echo(f"harvest: error: {url}: {reason}", err=True)
@@ -142,6 +143,45 @@ def serve(db_path: str, warc_dir: str, port: int, host: str) -> None:
     if not Path(db_path).is_file():
         raise HarvestError(f"{db_path}: no such archive (run harvest crawl first)")
     serve_archive(db_path, warc_dir=warc_dir, port=port, host=host)
+
+
+@cli.command()
+@click.argument("urls", nargs=-1, required=True)
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="The WARC file to write.")
+@click.option("--quiet", is_flag=True, help="No progress line.")
+def record(urls: tuple[str, ...], out: str, quiet: bool) -> None:
+    """Fetch pages into one WARC file on purpose (new test fixtures); archive nothing."""
+    from harvester.crawl import run_crawl
+
+    for url in urls:
+        if not _is_url(url):
+            raise HarvestError(f"{url}: not an http(s) URL")
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    summary = run_crawl(urls, db_path=None, warc_dir=None, source="record",
+                        progress=not quiet and sys.stderr.isatty(),
+                        settings={"LOG_LEVEL": "CRITICAL", "WARC_FILE": out})
+    click.echo(f"recorded {summary.fetched} responses into {out}")
+    for url, reason in summary.failures:
+        click.echo(f"harvest: error: {url}: {reason}", err=True)
+    if summary.failures:
+        sys.exit(1)
+
+
+@cli.command()
+@DB_OPTION
+@WARC_DIR_OPTION
+def verify(db_path: str, warc_dir: str) -> None:
+    """Check that every archive row's WARC pointer resolves and its digests match."""
+    from archive.verify import verify as verify_archive
+
+    if not Path(db_path).is_file():
+        raise HarvestError(f"{db_path}: no such archive")
+    report = verify_archive(db_path, warc_dir)
+    for problem in report.problems:
+        click.echo(f"MISMATCH {problem}")
+    click.echo(f"checked {report.checked} pointers, {len(report.problems)} problems")
+    if not report.ok:
+        sys.exit(1)
 
 
 def main() -> None:

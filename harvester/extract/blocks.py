@@ -25,7 +25,7 @@ BOLD_TAGS = frozenset("strong b".split())
 CELL_TAGS = frozenset("td th cell".split())
 SKIP_TAGS = frozenset(
     "script style noscript iframe svg button input select textarea template object embed audio video "
-    "mpvoice qqmusic mp-miniprogram mp-common-profile canvas map head title meta link".split())
+    "mpvoice qqmusic mp-miniprogram mp-common-profile canvas map title meta link".split())
 IMG_TAGS = frozenset("img graphic".split())
 IMG_ATTRS = ("data-src", "data-original", "data-actualsrc", "data-lazy-src", "data-url", "src")
 _HIDDEN = re.compile(r"display\s*:\s*none", re.I)
@@ -92,7 +92,7 @@ class _Walker:
     def walk(self, el: etree._Element, root: bool = False) -> None:
         tag = el.tag if isinstance(el.tag, str) else ""
         tag = tag.rsplit("}", 1)[-1].lower()  # browser-serialized pages carry the xhtml namespace
-        if not tag or tag in SKIP_TAGS and tag != "head" or (not root and _HIDDEN.search(el.get("style") or "")):
+        if not tag or tag in SKIP_TAGS or (not root and _HIDDEN.search(el.get("style") or "")):
             # comments, scripts, hidden nodes: skip content, keep the tail
             self.add(el.tail)
             return

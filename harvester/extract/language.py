@@ -1,0 +1,102 @@
+"""Language and role of each paragraph.
+
+Script ratio, weighted so one Chinese character counts about as much as one English
+word: an English paragraph with pinyin names (Latin) or a stray 深圳 stays "en", a
+Chinese paragraph with iPhone or 2023 stays "zh". A paragraph that holds an English
+line and its Chinese translation (split by <br>) is split into two.
+"""
+from __future__ import annotations
+
+import re
+
+from harvester.extract.blocks import Block
+
+HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
+LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+(?:['’\-][A-Za-z]+)*")
+# a Latin word that Chinese text borrows as is: acronyms, brand/product names, units
+_BORROWED = re.compile(r"^(?:[A-Z0-9][A-Za-z0-9]*|[a-z]{1,3}|i[A-Z][a-z]+)$")
+WORD_WEIGHT = 1.5  # Han chars per English word, roughly, in translated news text
+MAJORITY = 0.7
+
+CAPTION_MAX = 220  # characters: longer than this next to an image is body text
+HEADING_MAX = 60
+
+
+def script_counts(text: str) -> tuple[int, int, list[str]]:
+    """(Han characters, Latin words, the words)."""
+    words = LATIN_WORD.findall(text)
+    return len(HAN.findall(text)), len(words), words
+
+
+def detect(text: str) -> str:
+    """'en' | 'zh' | 'mixed' | 'other' for one paragraph."""
+    han, n_words, words = script_counts(text)
+    if han == 0 and n_words == 0:
+        return "other"
+    if han == 0:
+        return "en"
+    if n_words == 0:
+        return "zh"
+    # Chinese text quoting English names/acronyms: lowercase prose words are what make English
+    prose = sum(1 for w in words if not _BORROWED.match(w))
+    zh_weight = han
+    en_weight = prose * WORD_WEIGHT + (n_words - prose) * 0.5
+    share = zh_weight / (zh_weight + en_weight)
+    if share >= MAJORITY:
+        return "zh"
+    if share <= 1 - MAJORITY or (han <= 4 and prose >= 3):
+        return "en"
+    if han >= 4 and prose <= 1:
+        return "zh"
+    return "mixed"
+
+
+def split_mixed(text: str) -> list[tuple[str, str]]:
+    """Split a mixed paragraph at line breaks into same-language runs; [(text, lang)]."""
+    lines = [line for line in text.split("\n") if line.strip()]
+    if len(lines) < 2:
+        return [(text.replace("\n", " "), detect(text))]
+    runs: list[tuple[str, str]] = []
+    for line in lines:
+        lang = detect(line)
+        if runs and (runs[-1][1] == lang or lang == "other"):
+            sep = " " if runs[-1][1] == "en" else ""
+            runs[-1] = (runs[-1][0] + sep + line, runs[-1][1])
+        else:
+            runs.append((line, lang))
+    return runs
+
+
+def paragraphs_from_blocks(blocks: list[Block]) -> list[tuple[str, str, str]]:
+    """Text blocks -> [(text, lang, role)] with images informing captions.
+
+    Caption: a figcaption, a paragraph whose credit tail was trimmed, or a short
+    non-heading paragraph right after an image (WeChat puts captions below photos).
+    """
+    out: list[tuple[str, str, str]] = []
+    prev_image = False
+    for block in blocks:
+        if block.kind == "image":
+            prev_image = True
+            continue
+        parts = split_mixed(block.text) if "\n" in block.text else [(block.text, detect(block.text))]
+        for i, (text, lang) in enumerate(parts):
+            text = " ".join(text.split()) if lang != "zh" else re.sub(r"\s+", " ", text).strip()
+            if not text:
+                continue
+            role = "body"
+            if block.kind == "heading" or (block.bold and len(text) <= HEADING_MAX and not text.endswith(("。", "."))):
+                role = "heading"
+            if block.kind == "caption" or (prev_image and len(text) <= CAPTION_MAX and role != "heading"):
+                role = "caption"
+            out.append((text, lang, role))
+        # an image caption may be given in both languages: keep the caption window open
+        # only across caption-sized paragraphs that directly follow the picture
+        prev_image = prev_image and len(block.text) <= CAPTION_MAX and block.kind != "heading" and \
+            _looks_captionish(block.text)
+    return out
+
+
+def _looks_captionish(text: str) -> bool:
+    """A caption rarely ends a long argument; short, often unterminated lines."""
+    return len(text) <= 120
