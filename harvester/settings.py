@@ -54,3 +54,23 @@ ARCHIVE_DB = "archive.db"
 HARVEST_PROGRESS = False
 HARVEST_REFRESH = False
 REPLAY_WARCS: list[str] = []
+
+# -- Sources, incremental crawling and politeness (harvester.sources, .incremental, .politeness) --
+DOWNLOADER_MIDDLEWARES.update({
+    # Before robots.txt and everything else: skip archived articles before any byte is sent;
+    # on refresh add If-None-Match / If-Modified-Since and turn a 304 into "unchanged".
+    "harvester.incremental.IncrementalMiddleware": 50,
+    # After decompression/redirects, before RetryMiddleware: 429/503/verification pages slow
+    # the domain down and are retried later instead of at once.
+    "harvester.politeness.PolitenessMiddleware": 570,
+})
+# Deduplicate on harvester.urls.canonicalize_url (WeChat __biz/mid/idx/sn, no utm_*).
+REQUEST_FINGERPRINTER_CLASS = "harvester.urls.CanonicalRequestFingerprinter"
+HARVEST_INCREMENTAL = True          # skip archived articles unless HARVEST_REFRESH
+HARVEST_BACKOFF_ENABLED = True
+HARVEST_BACKOFF_RETRIES = 3         # backoffs per request before giving up on it
+HARVEST_BACKOFF_MIN_DELAY = 5.0     # seconds: the domain's delay after the first backoff
+HARVEST_BACKOFF_MAX_DELAY = 300.0
+HARVEST_BACKOFF_ON_BLOCKED = True   # treat verification pages (环境异常 ...) like a 429
+HARVEST_STATE_DIR = ""              # lock files and JOBDIRs; "" = "<ARCHIVE_DB>.state"
+HARVEST_RESUME = True               # named sources keep a JOBDIR so an interrupted crawl resumes

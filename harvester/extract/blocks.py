@@ -28,6 +28,7 @@ SKIP_TAGS = frozenset(
     "mpvoice qqmusic mp-miniprogram mp-common-profile canvas map title meta link".split())
 IMG_TAGS = frozenset("img graphic".split())
 IMG_ATTRS = ("data-src", "data-original", "data-actualsrc", "data-lazy-src", "data-url", "src")
+_EMPTY_ALT = frozenset(("图片", "图", "image", "img", "photo", "picture", "pic", "配图"))
 _HIDDEN = re.compile(r"display\s*:\s*none", re.I)
 
 
@@ -87,6 +88,8 @@ class _Walker:
             src = urljoin(self.base_url, src)
         self.flush()
         alt = clean_space(el.get("alt") or el.get("title") or "")
+        if alt.lower() in _EMPTY_ALT:
+            alt = ""
         self.blocks.append(Block(text=alt, kind="image", src=src))
 
     def walk(self, el: etree._Element, root: bool = False) -> None:

@@ -19,6 +19,7 @@ try:  # Python 3.11+
 except ModuleNotFoundError:  # pragma: no cover - 3.10 needs tomli
     import tomli as tomllib  # type: ignore[no-redef]
 
+HAN_RX = re.compile(r"[\u4e00-\u9fff]")
 _DECOR = " \t▼▲▽△►▶◆◇■□●○★☆•·-—–_=~|｜:：【】[]()（）<>《》〈〉「」『』\"'“”‘’.。!！#*+"
 
 
@@ -29,10 +30,16 @@ class Rules:
     tail_headings: frozenset[str]
     tail_min_position: float
     tail_max_len: int
+    tail_patterns: list[re.Pattern[str]]
     lifts: list[tuple[str, re.Pattern[str], int]]
     credit_key: re.Pattern[str]
     credit_max_len: int
     credit_max_value: int
+    credit_fields: dict[str, str]
+    ends_article: frozenset[str]
+    end_min_position: float
+    ends_article_strong: frozenset[str]
+    end_strong_min_position: float
     drops: list[tuple[str, re.Pattern[str], int]]
     nav_words: frozenset[str]
     nav_max_len: int
@@ -53,16 +60,24 @@ def load_rules(text: str | None = None) -> Rules:
         text = resources.files("harvester.extract").joinpath("boilerplate_rules.toml").read_text("utf-8")
     data = tomllib.loads(text)
     flags = re.I | re.S
-    keys = sorted(data["credits"]["keys"], key=len, reverse=True)
+    credits = data["credits"]
+    fields_map = {k.lower(): v for k, v in credits.get("fields", {}).items()}
+    keys = sorted(credits["editor_keys"] + list(credits.get("fields", {})), key=len, reverse=True)
     return Rules(
         tail_headings=frozenset(h.lower() for h in data["tail"]["headings"]),
         tail_min_position=float(data["tail"].get("min_position", 0.3)),
         tail_max_len=int(data["tail"].get("max_len", 24)),
+        tail_patterns=[re.compile(p, flags) for p in data["tail"].get("patterns", [])],
         lifts=[(r["field"], re.compile(r["pattern"], flags), int(r.get("max_len", 200))) for r in data["lift"]],
         credit_key=re.compile(r"(?:^|(?<=[\s|｜/,，;；、(（\[【]))(" + "|".join(map(re.escape, keys)) +
                               r")(?=\s*(?:[:：/|｜丨]|\s|$)|[\u4e00-\u9fff])\s*[:：/|｜丨]?\s*", re.I),
-        credit_max_len=int(data["credits"].get("max_len", 90)),
-        credit_max_value=int(data["credits"].get("max_value_len", 16)),
+        credit_max_len=int(credits.get("max_len", 90)),
+        credit_max_value=int(credits.get("max_value_len", 16)),
+        credit_fields=fields_map,
+        ends_article=frozenset(k.lower() for k in credits.get("ends_article", [])),
+        end_min_position=float(credits.get("end_min_position", 0.5)),
+        ends_article_strong=frozenset(k.lower() for k in credits.get("ends_article_strong", [])),
+        end_strong_min_position=float(credits.get("end_strong_min_position", 0.25)),
         drops=[(r["name"], re.compile(r["pattern"], flags), int(r.get("max_len", 10_000))) for r in data["drop"]],
         nav_words=frozenset(w.lower() for w in data["nav"]["words"]),
         nav_max_len=int(data["nav"].get("max_len", 60)),
@@ -72,6 +87,8 @@ def load_rules(text: str | None = None) -> Rules:
 
 def is_tail_heading(text: str, rules: Rules) -> bool:
     """A short line such as '▼ 推荐阅读 ▼' or 'Related stories'."""
+    if any(rx.search(text) for rx in rules.tail_patterns):
+        return True
     if len(text) > rules.tail_max_len:
         return False
     core = text.strip(_DECOR).lower()
@@ -91,8 +108,10 @@ def parse_credits(text: str, rules: Rules) -> dict[str, str] | None:
         end = matches[i + 1].start() if i + 1 < len(matches) else len(line)
         value = line[m.end():end].strip(" \t,，;；|｜/、")
         value = re.sub(r"_[A-Z]{2,}\d+$", "", value)  # 163's "张三_NBJS10226" staff codes
-        if not value or len(value) > rules.credit_max_value or re.search(r"[。！？!?：:；;“”\"《》]", value):
+        if not value or len(value) > rules.credit_max_value or re.search(r"[。，！？!?：:；;“”\"《》]", value):
             return None
+        if HAN_RX.search(value) and any(len(tok) > 10 for tok in re.split(r"[\s、/,]+", value)):
+            return None  # names are short; a long Han run is a sentence
         if re.search(r"[a-z]", value) and not re.fullmatch(r"[A-Z][\w'\-]*(?:[\s,&]+(?:and\s+)?[A-Z][\w'\-]*){0,5}", value):
             return None  # English credits are names, not lowercase prose
         key = m.group(1)
@@ -129,40 +148,53 @@ def trim_credit_tail(text: str, rules: Rules) -> tuple[str, str | None]:
             if kept:
                 if m.group(0).lstrip().startswith(".") and not kept.endswith("."):
                     kept += "."
-                return kept, text[m.start():].strip()
+                return kept, text[m.start():].strip(" .。")
     return text, None
 
 
 def clean(blocks: list[Block], rules: Rules | None = None) -> Cleaned:
-    """Drop boilerplate blocks, lift metadata lines, trim credit tails."""
+    """Drop boilerplate blocks, lift metadata lines, trim credit tails.
+
+    Positions are shares of the body's characters, so a long list of short
+    'related' headlines after the article does not make the article look short.
+    """
     rules = rules or load_rules()
     out = Cleaned(blocks=[])
-    n_text = sum(1 for b in blocks if b.kind != "image") or 1
-    seen_text = 0
+    total = sum(len(b.text) for b in blocks if b.kind != "image") or 1
+    seen = 0
     for idx, block in enumerate(blocks):
         if block.kind == "image":
             out.blocks.append(block)
             continue
         text = block.text
         single = " ".join(text.split())
+        position = seen / total
+        seen += len(text)
         if is_tail_heading(single, rules):
-            if seen_text >= max(1, rules.tail_min_position * n_text):
-                out.removed.extend(b.text for b in blocks[idx:] if b.kind != "image" and b.text)
+            if position >= rules.tail_min_position:
+                _drop_rest(out, blocks, idx)
                 break
             out.removed.append(text)
-            seen_text += 1
             continue
-        seen_text += 1
-        lifted = _lift(single, rules)
+        credits = parse_credits(single, rules)
+        lifted = None if credits else _lift(single, rules)
         if lifted:
             out.lifted.setdefault(lifted[0], lifted[1])
             out.removed.append(text)
             continue
-        credits = parse_credits(single, rules)
         if credits:
             editors = out.lifted.setdefault("editors", {})
             for key, value in credits.items():
-                editors.setdefault(key, value)
+                target = rules.credit_fields.get(key.lower())
+                if target:
+                    out.lifted.setdefault(target, value)
+                else:
+                    editors.setdefault(key, value)
+            keys = {k.lower() for k in credits}
+            if (position >= rules.end_min_position and keys & rules.ends_article) or \
+                    (position >= rules.end_strong_min_position and keys & rules.ends_article_strong):
+                _drop_rest(out, blocks, idx)
+                break
             out.removed.append(text)
             continue
         if _drop(single, rules):
@@ -171,7 +203,13 @@ def clean(blocks: list[Block], rules: Rules | None = None) -> Cleaned:
         kept, tail = trim_credit_tail(text, rules)
         if tail:
             out.removed.append(tail)
-            block = Block(text=kept, kind=block.kind, src=block.src, bold=block.bold)
-            block.kind = "caption" if block.kind == "p" else block.kind  # a credit tail marks a caption
+            # a trimmed photo credit marks a caption
+            block = Block(text=kept, kind="caption" if block.kind == "p" else block.kind, src=block.src,
+                          bold=block.bold)
         out.blocks.append(block)
     return out
+
+
+def _drop_rest(out: Cleaned, blocks: list[Block], idx: int) -> None:
+    """Everything from blocks[idx] on is trailing furniture: record it as removed."""
+    out.removed.extend(b.text for b in blocks[idx:] if b.kind != "image" and b.text)

@@ -19,6 +19,7 @@ WORD_WEIGHT = 1.5  # Han chars per English word, roughly, in translated news tex
 MAJORITY = 0.7
 
 CAPTION_MAX = 220  # characters: longer than this next to an image is body text
+CAPTION_MAX_ZH = 70
 HEADING_MAX = 60
 
 
@@ -71,32 +72,37 @@ def paragraphs_from_blocks(blocks: list[Block]) -> list[tuple[str, str, str]]:
     """Text blocks -> [(text, lang, role)] with images informing captions.
 
     Caption: a figcaption, a paragraph whose credit tail was trimmed, or a short
-    non-heading paragraph right after an image (WeChat puts captions below photos).
+    line directly under an image (WeChat puts captions below photos); a second
+    short line in the other language right after it is its translation, also a caption.
     """
     out: list[tuple[str, str, str]] = []
-    prev_image = False
+    after_image = False
+    caption_lang: str | None = None
     for block in blocks:
         if block.kind == "image":
-            prev_image = True
+            after_image, caption_lang = True, None
             continue
         parts = split_mixed(block.text) if "\n" in block.text else [(block.text, detect(block.text))]
-        for i, (text, lang) in enumerate(parts):
+        for text, lang in parts:
             text = " ".join(text.split()) if lang != "zh" else re.sub(r"\s+", " ", text).strip()
             if not text:
                 continue
             role = "body"
             if block.kind == "heading" or (block.bold and len(text) <= HEADING_MAX and not text.endswith(("。", "."))):
                 role = "heading"
-            if block.kind == "caption" or (prev_image and len(text) <= CAPTION_MAX and role != "heading"):
+            if block.kind == "caption":
                 role = "caption"
+            elif after_image and role == "body" and lang != caption_lang and is_caption_sized(text, lang):
+                role = "caption"
+            if role == "caption" and caption_lang is None:
+                caption_lang = lang
+            else:
+                after_image = False
             out.append((text, lang, role))
-        # an image caption may be given in both languages: keep the caption window open
-        # only across caption-sized paragraphs that directly follow the picture
-        prev_image = prev_image and len(block.text) <= CAPTION_MAX and block.kind != "heading" and \
-            _looks_captionish(block.text)
     return out
 
 
-def _looks_captionish(text: str) -> bool:
-    """A caption rarely ends a long argument; short, often unterminated lines."""
-    return len(text) <= 120
+def is_caption_sized(text: str, lang: str) -> bool:
+    """Short, and not dialogue or a question: captions describe, they do not talk."""
+    limit = CAPTION_MAX if lang == "en" else CAPTION_MAX_ZH
+    return len(text) <= limit and not text.startswith(("“", '"', "「")) and not text.endswith(("？", "?", "！", "!", "：", ":"))

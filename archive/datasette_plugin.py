@@ -1,0 +1,185 @@
+"""Datasette plugin: read archived articles, search them in Chinese, see the raw capture.
+
+Installed through the `datasette` entry point in pyproject.toml, so a plain
+`datasette archive.db` picks it up. It adds:
+
+- `/-/article/<id>` (`?database=` to choose among several): an article version
+  laid out for reading, EN and ZH side by side pair by pair, then the
+  paragraphs that found no partner, with a link to
+- `/-/snapshot/<id>`: the HTTP payload the article was extracted from, read back
+  out of its WARC record (plugin config `warc_dir`, default `<db dir>/warcs`),
+  served with its original content type inside a CSP sandbox so archived scripts
+  cannot run on Datasette's origin.
+- a link from every title in the `articles` table to the reader view.
+- SQL functions: `escape_fts` is replaced, on archive databases only, by one
+  that also finds Chinese of any length (see archive/search.py), so the table's
+  plain search box works; `archive_match(q)` builds the same expression that
+  `harvest search` uses, for canned queries.
+
+Configuration (metadata.json):
+
+    {"plugins": {"harvester-article-view": {"warc_dir": "/path/to/warcs"}}}
+"""
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from datasette import hookimpl
+from datasette.utils.asgi import NotFound, Response
+from markupsafe import Markup
+
+from .search import FTS_TABLE, datasette_escape_fts, match_expression
+from .snapshot import SnapshotError, read_snapshot, resolve_warc_path
+from .store import read_article
+
+PLUGIN_NAME = "harvester-article-view"
+TEMPLATE = Path(__file__).parent / "templates" / "harvester_article.html"
+
+
+def _is_archive(conn: sqlite3.Connection) -> bool:
+    """Does this connection hold our FTS table (with its derived Chinese columns)?"""
+    try:
+        return conn.execute(
+            f"SELECT 1 FROM pragma_table_info('{FTS_TABLE}') WHERE name = 'text_zh_bigrams'"
+        ).fetchone() is not None
+    except sqlite3.Error:
+        return False
+
+
+@hookimpl(trylast=True)
+def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) -> None:
+    """trylast: runs after Datasette's own sql_functions, so our escape_fts wins."""
+    conn.create_function("archive_match", 1, match_expression, deterministic=True)
+    if _is_archive(conn):
+        conn.create_function("escape_fts", 1, datasette_escape_fts, deterministic=True)
+
+
+def article_path(datasette: Any, database: str, article_id: int) -> str:
+    """URL of the reader view for one article version."""
+    return datasette.urls.path(f"/-/article/{article_id}") + "?" + urlencode({"database": database})
+
+
+@hookimpl
+def render_cell(row: Any, value: Any, column: str, table: str | None, database: str,
+                datasette: Any) -> Markup | None:
+    """Titles in the articles table link to the reader view."""
+    if table != "articles" or column != "title" or row is None:
+        return None
+    try:
+        article_id = row["id"]
+    except (KeyError, IndexError):
+        return None
+    return Markup('<a href="{}">{}</a>').format(
+        article_path(datasette, database, article_id), value or "(untitled)")
+
+
+async def _archive_database(datasette: Any, request: Any) -> Any:
+    """The database named by ?database=, else the first one with an articles table."""
+    name = request.args.get("database")
+    if name:
+        try:
+            db = datasette.get_database(name)
+        except KeyError:
+            raise NotFound(f"Database not found: {name}")
+        candidates = [db]
+    else:
+        candidates = [db for n, db in datasette.databases.items() if n != "_internal"]
+    for db in candidates:
+        if await db.table_exists("articles"):
+            await datasette.ensure_permissions(request.actor, [
+                ("view-table", (db.name, "articles")),
+                ("view-database", db.name),
+                "view-instance",
+            ])
+            return db
+    raise NotFound("No archive database (with an articles table) is being served")
+
+
+def _article_id(request: Any) -> int:
+    return int(request.url_vars["id"])
+
+
+def _unpaired(article: dict[str, Any]) -> list[dict[str, Any]]:
+    """Paragraphs whose text is in no pair: shown below the side-by-side table."""
+    paired = {p["en"] for p in article["pairs"]} | {p["zh"] for p in article["pairs"]}
+    return [p for p in article["paragraphs"] if p["text"] not in paired]
+
+
+async def article_view(datasette: Any, request: Any) -> Response:
+    """/-/article/<id>: one article version, EN and ZH side by side."""
+    db = await _archive_database(datasette, request)
+    article_id = _article_id(request)
+    try:
+        article = await db.execute_fn(lambda conn: read_article(conn, article_id))
+    except KeyError:
+        raise NotFound(f"No article {article_id}")
+    versions = [
+        {"id": r["id"], "version": r["version"], "link": article_path(datasette, db.name, r["id"])}
+        for r in (await db.execute(
+            "SELECT id, version FROM articles WHERE canonical_url = ? ORDER BY version",
+            [article["canonical_url"]])).rows]
+    snapshot_url = None
+    if article.get("warc_file") and article.get("warc_offset") is not None:
+        snapshot_url = datasette.urls.path(f"/-/snapshot/{article_id}") + "?" + urlencode(
+            {"database": db.name})
+    template = datasette.jinja_env.from_string(TEMPLATE.read_text(encoding="utf-8"))
+    html = await datasette.render_template(template, {
+        "database": db.name,
+        "article": article,
+        "unpaired": _unpaired(article),
+        "versions": versions,
+        "snapshot_url": snapshot_url,
+        "row_url": datasette.urls.row(db.name, "articles", str(article_id)),
+    }, request=request)
+    return Response.html(html)
+
+
+def warc_dir(datasette: Any, db: Any) -> Path | None:
+    """Plugin config `warc_dir`, else a `warcs` directory beside the database file."""
+    config = datasette.plugin_config(PLUGIN_NAME, database=db.name) or {}
+    if config.get("warc_dir"):
+        return Path(config["warc_dir"])
+    if db.path:
+        return Path(db.path).parent / "warcs"
+    return None
+
+
+async def snapshot_view(datasette: Any, request: Any) -> Response:
+    """/-/snapshot/<id>: the raw HTTP payload the article was extracted from."""
+    db = await _archive_database(datasette, request)
+    article_id = _article_id(request)
+    row = (await db.execute(
+        "SELECT warc_file, warc_offset, warc_record_id FROM articles WHERE id = ?",
+        [article_id])).first()
+    if row is None or not row["warc_file"] or row["warc_offset"] is None:
+        raise NotFound(f"No WARC pointer for article {article_id}")
+    directory = warc_dir(datasette, db)
+    if directory is None:
+        raise NotFound("No warc_dir configured for the harvester-article-view plugin")
+    try:
+        path = resolve_warc_path(directory, row["warc_file"])
+        snapshot = await asyncio.to_thread(
+            read_snapshot, path, row["warc_offset"], row["warc_record_id"])
+    except SnapshotError as error:
+        raise NotFound(f"Snapshot unavailable: {error}")
+    return Response(
+        snapshot.payload,
+        content_type=snapshot.content_type or "application/octet-stream",
+        headers={
+            "content-security-policy": "sandbox",
+            "x-content-type-options": "nosniff",
+            "x-archive-record-id": snapshot.record_id or "",
+        },
+    )
+
+
+@hookimpl
+def register_routes() -> list[tuple[str, Any]]:
+    return [
+        (r"^/-/article/(?P<id>\d+)$", article_view),
+        (r"^/-/snapshot/(?P<id>\d+)$", snapshot_view),
+    ]

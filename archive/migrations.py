@@ -1,0 +1,51 @@
+"""Named schema migrations, so an archive written by an older version upgrades in place.
+
+Uses sqlite-utils' own `Migrations` (a `_sqlite_migrations` table records which named
+steps ran; each step and its record commit in one transaction, so a failed step
+leaves the archive as it was). Append new steps at the end; never edit or rename
+one that has shipped.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from . import schema, search
+
+MIGRATION_SET = "news-harvester-archive"
+
+migrations = Migrations(MIGRATION_SET)
+
+
+@migrations(name="0001_core_tables")
+def core_tables(db: Database) -> None:
+    """articles, paragraphs, pairs, captures, crawls and their indexes."""
+    for ddl in (*schema.CORE_TABLES, *schema.CORE_INDEXES):
+        db.execute(ddl)
+
+
+@migrations(name="0002_articles_fts")
+def articles_fts(db: Database) -> None:
+    """Full-text index (archive/search.py), back-filled from current versions."""
+    db.execute(schema.ARTICLES_FTS)
+    search.rebuild_index(db.conn)
+
+
+def migrate(db: Database, *, stop_before: str | Iterable[str] | None = None) -> list[str]:
+    """Apply pending steps (all, or up to `stop_before`); returns the names applied."""
+    pending = [m.name for m in migrations.pending(db)]
+    migrations.apply(db, stop_before=stop_before)
+    applied = {m.name for m in migrations.applied(db)}
+    return [name for name in pending if name in applied]
+
+
+def applied(db: Database) -> list[str]:
+    """Names of the steps this archive has had, oldest first."""
+    return [m.name for m in migrations.applied(db)]
+
+
+def pending(db: Database) -> list[str]:
+    """Names of the steps this archive still needs."""
+    return [m.name for m in migrations.pending(db)]

@@ -1,0 +1,238 @@
+"""Full-text search over current article versions, English and Chinese.
+
+FTS5 has no Chinese word segmenter and Python's sqlite3 cannot register a custom
+tokenizer, so Chinese is made searchable by rewriting it *before* it reaches the
+standard `unicode61` tokenizer. `articles_fts` (rowid = articles.id) has four columns:
+
+- `title`, `text_en`: as stored; porter stemming makes "innovations" find "innovation".
+- `text_zh_chars`: the Chinese text with a space around every CJK character
+  (深圳创新 -> "深 圳 创 新"); other words are kept as they are. A phrase query of
+  single characters ("深 圳") then behaves like substring search, any length.
+- `text_zh_bigrams`: the overlapping character bigrams of every CJK run
+  (深圳创新 -> "深圳 圳创 创新"). A query of exactly two characters is then one
+  ordinary token, so even Datasette's unmodified search box (which sends
+  `"深圳"`) finds it; longer queries become a bigram phrase, which is selective
+  and ranks well with bm25.
+
+The Python side fills both derived columns when an article is stored, in the same
+transaction (`index_article`), and removes a version from the index when a newer
+one replaces it (`unindex_article`), so only current versions are searchable.
+
+`match_expression()` turns a user query into an FTS5 expression for `search()`;
+`datasette_escape_fts()` is the drop-in replacement for Datasette's `escape_fts`
+that the Datasette plugin installs (on archive databases only) so the table's
+plain ?_search= box handles Chinese of any length.
+"""
+from __future__ import annotations
+
+import re
+import sqlite3
+from typing import Any
+
+# CJK ideographs (unified, extension A-F, compatibility) plus 〇.
+_CJK = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"
+CJK_CHAR = re.compile(f"[{_CJK}]")
+CJK_RUN = re.compile(f"[{_CJK}]+")
+_ONLY_CJK = re.compile(f"^[{_CJK}]+$")
+# Datasette's own query splitter: whitespace, keeping "quoted phrases" whole.
+_QUERY_BITS = re.compile(r'\s+|(".*?")')
+# Snippet marks while FTS5 builds a snippet: private-use characters, so the spaces
+# the unigram column put between CJK characters (and around marks) can be closed.
+_OPEN, _CLOSE = "\ue000", "\ue001"
+_CJK_PUNCT = "\u3000-\u303f\uff00-\uffef"
+_CJK_SPACE = re.compile(
+    f"(?<=[{_CJK}{_CJK_PUNCT}{_OPEN}{_CLOSE}])\\s+(?=[{_CJK}{_CJK_PUNCT}{_OPEN}{_CLOSE}])")
+
+FTS_TABLE = "articles_fts"
+
+
+def has_cjk(text: str | None) -> bool:
+    """True if the text holds at least one Chinese character."""
+    return bool(text) and CJK_CHAR.search(text) is not None
+
+
+def zh_unigrams(text: str) -> str:
+    """Space out every CJK character so unicode61 sees each as its own token."""
+    return " ".join(CJK_CHAR.sub(lambda m: f" {m.group(0)} ", text).split())
+
+
+def zh_bigrams(text: str) -> str:
+    """Overlapping bigrams of each CJK run; non-Chinese text is dropped."""
+    grams: list[str] = []
+    for run in CJK_RUN.findall(text):
+        grams.extend(run[i:i + 2] for i in range(len(run) - 1))
+    return " ".join(grams)
+
+
+def _split_query(query: str) -> list[str]:
+    """Split like Datasette: on whitespace, "quoted phrases" kept; quotes removed."""
+    if query.count('"') % 2:
+        query += '"'
+    bits = [b for b in _QUERY_BITS.split(query) if b and b != '""']
+    return [b[1:-1] if b.startswith('"') and b.endswith('"') and len(b) > 1 else b for b in bits]
+
+
+def _quote(text: str) -> str:
+    """An FTS5 string literal: the tokenizer turns its contents into one phrase."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _zh_target(term: str) -> tuple[str, str]:
+    """(column, FTS5 phrase) that finds `term`, which contains Chinese, as a substring.
+
+    Two or more Chinese characters alone: a bigram phrase in `text_zh_bigrams`
+    (深圳创新 -> "深圳 圳创 创新"). One character, or Chinese mixed with other text:
+    a unigram phrase in `text_zh_chars` ("5G 网 络").
+    """
+    term = term.strip()
+    if _ONLY_CJK.match(term) and len(term) >= 2:
+        return "text_zh_bigrams", _quote(zh_bigrams(term))
+    return "text_zh_chars", _quote(zh_unigrams(term))
+
+
+def zh_phrase(term: str) -> str:
+    """The FTS5 phrase that finds a Chinese term as a substring (see `_zh_target`)."""
+    return _zh_target(term)[1]
+
+
+def match_expression(query: str) -> str:
+    """A user query as an FTS5 MATCH expression: every term must match (AND).
+
+    Chinese terms go to the column that can find them (`_zh_target`); other terms
+    are quoted, so punctuation and FTS5 keywords are taken literally; a trailing
+    `*` keeps prefix search (innov*; note the prefix meets porter-stemmed tokens).
+    """
+    parts: list[str] = []
+    for bit in _split_query(query):
+        if has_cjk(bit):
+            column, phrase = _zh_target(bit)
+            parts.append(f"{column} : {phrase}")
+        elif bit.endswith("*") and bit.rstrip("*").strip():
+            parts.append(_quote(bit.rstrip("*")) + "*")
+        elif bit.strip():
+            parts.append(_quote(bit))
+    return " AND ".join(parts)
+
+
+def datasette_escape_fts(query: str) -> str:
+    """Datasette's `escape_fts`, extended so Chinese terms are found as substrings.
+
+    Datasette runs `MATCH escape_fts(:search)` for ?_search=. Terms without Chinese
+    come out exactly as Datasette's own function makes them (each one quoted,
+    implicitly ANDed); a Chinese term becomes its `zh_phrase` (no column filter,
+    so Datasette's `?_search_<column>=` searches still parse). Without this
+    override Datasette still finds one- and two-character Chinese queries, as
+    single tokens of the two derived columns; longer ones need it.
+    """
+    return " ".join(zh_phrase(b) if has_cjk(b) else _quote(b) for b in _split_query(query))
+
+
+def _fts_columns(conn: sqlite3.Connection, article_id: int) -> dict[str, Any] | None:
+    """The four FTS column values of one stored article, derived from its rows."""
+    row = conn.execute(
+        "SELECT title, title_en, title_zh, original_title, text_en, text_zh "
+        "FROM articles WHERE id = ?", (article_id,)).fetchone()
+    if row is None:
+        return None
+    title, title_en, title_zh, original_title, text_en, text_zh = row
+    titles: list[str] = []
+    for t in (title, title_en, title_zh, original_title):
+        if t and t not in titles:
+            titles.append(t)
+    # Paragraphs that are neither en nor zh (mixed, other) are in no text_* column.
+    other = [r[0] for r in conn.execute(
+        "SELECT text FROM paragraphs WHERE article_id = ? AND lang NOT IN ('en', 'zh') "
+        "ORDER BY seq", (article_id,))]
+    english = "\n".join(filter(None, [text_en or "", *other]))
+    chinese = "\n".join(filter(None, [*(t for t in titles if has_cjk(t)), text_zh or "", *other]))
+    return {
+        "title": "\n".join(titles),
+        "text_en": english,
+        "text_zh_chars": zh_unigrams(chinese),
+        "text_zh_bigrams": zh_bigrams(chinese),
+    }
+
+
+def index_article(conn: sqlite3.Connection, article_id: int) -> None:
+    """(Re)index one stored article; call inside the transaction that stored it."""
+    cols = _fts_columns(conn, article_id)
+    conn.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = ?", (article_id,))
+    if cols is not None:
+        conn.execute(
+            f"INSERT INTO {FTS_TABLE} (rowid, title, text_en, text_zh_chars, text_zh_bigrams) "
+            "VALUES (:rowid, :title, :text_en, :text_zh_chars, :text_zh_bigrams)",
+            {"rowid": article_id, **cols})
+
+
+def unindex_article(conn: sqlite3.Connection, article_id: int) -> None:
+    """Drop a version from the index (it stopped being current)."""
+    conn.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = ?", (article_id,))
+
+
+def rebuild_index(conn: sqlite3.Connection) -> int:
+    """Index every current version from scratch; returns how many were indexed."""
+    conn.execute(f"DELETE FROM {FTS_TABLE}")
+    ids = [r[0] for r in conn.execute("SELECT id FROM articles WHERE is_current = 1 ORDER BY id")]
+    for article_id in ids:
+        index_article(conn, article_id)
+    return len(ids)
+
+
+def _zh_snippet(text: str, terms: list[str], width: int, mark: tuple[str, str]) -> str | None:
+    """A window of `width` characters around the first Chinese term found in text."""
+    for term in terms:
+        at = text.find(term)
+        if at >= 0:
+            start = max(0, at - (width - len(term)) // 2)
+            end = min(len(text), start + width)
+            piece = text[start:at] + mark[0] + term + mark[1] + text[at + len(term):end]
+            piece = " ".join(piece.split())
+            return ("…" if start > 0 else "") + piece + ("…" if end < len(text) else "")
+    return None
+
+
+def search(db: Any, query: str, limit: int = 10, *,
+           mark: tuple[str, str] = ("[", "]")) -> list[dict[str, Any]]:
+    """Best current articles for `query` (English and/or Chinese), bm25-ranked.
+
+    `db` is an `Archive`, a sqlite-utils `Database` or a `sqlite3.Connection`.
+    Each hit: id, canonical_url, url, title, title_en, title_zh, source,
+    published, language, score (bm25: lower is better) and snippet.
+    """
+    conn: sqlite3.Connection = getattr(db, "conn", db)
+    expression = match_expression(query)
+    if not expression:
+        return []
+    # Weights per column: a hit in the title counts three times a body hit.
+    rows = conn.execute(
+        f"""
+        SELECT a.id, a.canonical_url, a.url, a.title, a.title_en, a.title_zh, a.source,
+               a.published, a.language, a.text_zh,
+               bm25({FTS_TABLE}, 3.0, 1.0, 1.0, 1.0) AS score,
+               snippet({FTS_TABLE}, 0, :open, :close, '…', 24),
+               snippet({FTS_TABLE}, 1, :open, :close, '…', 24),
+               snippet({FTS_TABLE}, 2, :open, :close, '…', 24)
+        FROM {FTS_TABLE} JOIN articles a ON a.id = {FTS_TABLE}.rowid
+        WHERE {FTS_TABLE} MATCH :expression
+        ORDER BY score LIMIT :limit
+        """, {"open": _OPEN, "close": _CLOSE, "expression": expression, "limit": limit}).fetchall()
+    zh_terms = sorted((b.strip() for b in _split_query(query) if has_cjk(b)), key=len, reverse=True)
+    # Which column's snippet to show first: the Chinese one for Chinese queries.
+    order = (2, 1, 0) if zh_terms else (1, 2, 0)
+    hits = []
+    for row in rows:
+        (id_, canonical_url, url, title, title_en, title_zh, source, published,
+         language, text_zh, score, *column_snippets) = row
+        snippet = _zh_snippet(text_zh or "", zh_terms, 60, mark) if zh_terms else None
+        if snippet is None:
+            found = [column_snippets[i] for i in order if _OPEN in (column_snippets[i] or "")]
+            snippet = found[0] if found else (column_snippets[1] or column_snippets[0] or "")
+            # The unigram column comes out spaced; close the gaps again.
+            snippet = _CJK_SPACE.sub("", snippet).replace(_OPEN, mark[0]).replace(_CLOSE, mark[1])
+        hits.append({
+            "id": id_, "canonical_url": canonical_url, "url": url, "title": title,
+            "title_en": title_en, "title_zh": title_zh, "source": source,
+            "published": published, "language": language, "score": score,
+            "snippet": snippet,
+        })
+    return hits

@@ -1,0 +1,331 @@
+"""The archive: one SQLite file holding every stored version of every article.
+
+`Archive` is the only writer. Its rules:
+
+- An article is identified by its canonical URL. Storing it again with the same
+  content (`content_hash`: title, paragraphs and pairs; never crawl time) changes
+  nothing; different content adds a new version and keeps the old ones, so edits
+  and silent rewrites stay visible. Exactly one version per URL is current
+  (`is_current = 1`, enforced by a partial unique index) and only it is searchable.
+- The article row, its paragraphs, its pairs and its search index entry are written
+  in one transaction: a failure anywhere leaves the archive as it was.
+- Only real articles are stored; deleted/blocked/not_article pages raise ValueError
+  (the crawl counts them in `crawls` instead).
+
+Reading helpers that need only a connection (`read_article`, `iter_pairs`) are
+plain functions so the Datasette plugin and the exporters can share them.
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from . import schema, search
+from .migrations import migrate
+
+NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
+
+CAPTURE_COLUMNS = ("warc_record_id", "url", "status", "warc_file", "warc_offset",
+                   "warc_length", "payload_digest", "fetched_at", "content_type",
+                   "crawl_id", "outcome")
+_CAPTURE_REQUIRED = ("warc_record_id", "url", "warc_file", "warc_offset")
+
+
+def utc_now() -> str:
+    """ISO 8601 UTC timestamp, second precision: what crawled_at/fetched_at hold."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def content_hash(article: dict[str, Any]) -> str:
+    """sha256 of the article's content (title, paragraphs, pairs) as canonical JSON.
+
+    Metadata that can wobble between fetches without the text changing (crawl
+    time, URL query strings, image lists) is left out on purpose: the hash
+    decides whether a re-crawl is a new version.
+    """
+    canonical = {
+        "title": article.get("title") or "",
+        "paragraphs": [{"text": p.get("text", ""), "lang": p.get("lang"), "role": p.get("role", "body")}
+                       for p in article.get("paragraphs") or []],
+        "pairs": [{"en": p.get("en", ""), "zh": p.get("zh", "")} for p in article.get("pairs") or []],
+    }
+    blob = json.dumps(canonical, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _joined(paragraphs: list[dict[str, Any]], lang: str) -> str:
+    return "\n".join(p.get("text", "") for p in paragraphs if p.get("lang") == lang)
+
+
+def _article_row(article: dict[str, Any], *, canonical_url: str, version: int, digest: str,
+                 pointer: dict[str, Any] | None, crawl_id: int | None,
+                 crawled_at: str | None) -> dict[str, Any]:
+    """The `articles` row for one version of an article dict (contract section 3)."""
+    paragraphs = article.get("paragraphs") or []
+    removed = article.get("removed") or []
+    pointer = pointer or {}
+    text_en = article.get("text_en")
+    text_zh = article.get("text_zh")
+    return {
+        "canonical_url": canonical_url,
+        "url": article.get("url") or canonical_url,
+        "version": version,
+        "is_current": 1,
+        "status": article["status"],
+        "title": article.get("title") or "",
+        "title_en": article.get("title_en"),
+        "title_zh": article.get("title_zh"),
+        "original_title": article.get("original_title"),
+        "source": article.get("source"),
+        "author": article.get("author"),
+        "editors": json.dumps(article.get("editors") or {}, ensure_ascii=False),
+        "published": article.get("published"),
+        "language": article.get("language"),
+        "text_en": text_en if text_en is not None else _joined(paragraphs, "en"),
+        "text_zh": text_zh if text_zh is not None else _joined(paragraphs, "zh"),
+        "images": json.dumps(article.get("images") or [], ensure_ascii=False),
+        "removed": json.dumps(removed, ensure_ascii=False),
+        "removed_count": len(removed),
+        "paragraph_count": len(paragraphs),
+        "pair_count": len(article.get("pairs") or []),
+        "content_hash": digest,
+        "crawled_at": crawled_at or utc_now(),
+        "crawl_id": crawl_id,
+        "warc_file": pointer.get("warc_file"),
+        "warc_offset": pointer.get("warc_offset"),
+        "warc_record_id": pointer.get("warc_record_id"),
+    }
+
+
+def read_article(conn: sqlite3.Connection, article_id: int) -> dict[str, Any]:
+    """One stored version with JSON columns decoded, its paragraphs and pairs.
+
+    Raises KeyError if there is no such row.
+    """
+    cursor = conn.execute("SELECT * FROM articles WHERE id = ?", (article_id,))
+    row = cursor.fetchone()
+    if row is None:
+        raise KeyError(article_id)
+    article = dict(zip([d[0] for d in cursor.description], row))
+    for column in schema.JSON_COLUMNS:
+        if isinstance(article.get(column), str):
+            article[column] = json.loads(article[column])
+    article["paragraphs"] = [
+        {"seq": seq, "text": text, "lang": lang, "role": role}
+        for seq, text, lang, role in conn.execute(
+            "SELECT seq, text, lang, role FROM paragraphs WHERE article_id = ? ORDER BY seq",
+            (article_id,))]
+    article["pairs"] = [
+        {"seq": seq, "en": en, "zh": zh}
+        for seq, en, zh in conn.execute(
+            "SELECT seq, en, zh FROM pairs WHERE article_id = ? ORDER BY seq", (article_id,))]
+    return article
+
+
+def iter_pairs(conn: sqlite3.Connection, source: str | None = None, since: str | None = None,
+               until: str | None = None) -> Iterator[dict[str, Any]]:
+    """Every aligned pair of the current versions, in article then pair order.
+
+    A generator over one open cursor, so memory stays flat however big the
+    archive is. `since`/`until` filter on `published` (ISO 8601): `since` is
+    inclusive, `until` is inclusive at its own precision ("2023-06" keeps all of
+    June). Articles without a published date are left out when either is given.
+    """
+    where = ["a.is_current = 1"]
+    params: list[Any] = []
+    if source is not None:
+        where.append("a.source = ?")
+        params.append(source)
+    if since:
+        where.append("a.published >= ?")
+        params.append(since)
+    if until:
+        where.append("substr(a.published, 1, ?) <= ?")
+        params.extend([len(until), until])
+    cursor = conn.execute(
+        "SELECT p.article_id, a.canonical_url, a.source, a.published, p.seq, p.en, p.zh "
+        "FROM articles a JOIN pairs p ON p.article_id = a.id "
+        f"WHERE {' AND '.join(where)} ORDER BY a.id, p.seq", params)
+    try:
+        for article_id, url, source_, published, seq, en, zh in cursor:
+            yield {"article_id": article_id, "url": url, "source": source_,
+                   "published": published, "seq": seq, "en": en, "zh": zh}
+    finally:
+        cursor.close()
+
+
+class Archive:
+    """The harvest archive: `Archive(path)` opens (creating or upgrading) a file."""
+
+    def __init__(self, path: str | Path | Database) -> None:
+        self.db = path if isinstance(path, Database) else Database(path)
+        self.path = None if isinstance(path, Database) or self.db.memory else Path(path)
+        # Enforced so paragraphs/pairs can never point at a missing article.
+        self.db.execute("PRAGMA foreign_keys = ON")
+        if self.path is not None:
+            # Readers (Datasette) and the crawler's writer work at the same time.
+            self.db.enable_wal()
+        migrate(self.db)
+
+    @classmethod
+    def memory(cls) -> Archive:
+        """A throwaway in-memory archive, for tests."""
+        return cls(Database(memory=True))
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        return self.db.conn
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; BEGIN IMMEDIATE so read-then-write cannot race."""
+        conn = self.conn
+        if conn.in_transaction:  # caller's own transaction: nest as a savepoint
+            with self.db.atomic():
+                yield conn
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    # -- articles ---------------------------------------------------------
+
+    def store_article(self, article: dict[str, Any], *, pointer: dict[str, Any] | None = None,
+                      crawl_id: int | None = None, crawled_at: str | None = None) -> str:
+        """Store one extracted article (`Article.to_dict()`); "new", "changed" or "unchanged".
+
+        `pointer` = {"warc_file", "warc_offset", "warc_record_id"} of the response
+        record the article was extracted from.
+        """
+        status = article.get("status")
+        if status != "article":
+            raise ValueError(f"refusing to store a page with status {status!r}: only articles are archived")
+        canonical_url = article.get("canonical_url") or article.get("url")
+        if not canonical_url:
+            raise ValueError("article has neither canonical_url nor url")
+        digest = content_hash(article)
+        with self._write() as conn:
+            current = conn.execute(
+                "SELECT id, content_hash FROM articles WHERE canonical_url = ? AND is_current = 1",
+                (canonical_url,)).fetchone()
+            if current is not None and current[1] == digest:
+                return UNCHANGED
+            (last_version,) = conn.execute(
+                "SELECT coalesce(max(version), 0) FROM articles WHERE canonical_url = ?",
+                (canonical_url,)).fetchone()
+            if current is not None:
+                conn.execute("UPDATE articles SET is_current = 0 WHERE id = ?", (current[0],))
+                search.unindex_article(conn, current[0])
+            row = _article_row(article, canonical_url=canonical_url, version=last_version + 1,
+                               digest=digest, pointer=pointer, crawl_id=crawl_id,
+                               crawled_at=crawled_at)
+            columns = ", ".join(row)
+            article_id = conn.execute(
+                f"INSERT INTO articles ({columns}) VALUES ({', '.join(':' + c for c in row)})",
+                row).lastrowid
+            conn.executemany(
+                "INSERT INTO paragraphs (article_id, seq, lang, role, text) VALUES (?, ?, ?, ?, ?)",
+                [(article_id, seq, p.get("lang") or "other", p.get("role") or "body", p["text"])
+                 for seq, p in enumerate(article.get("paragraphs") or [])])
+            conn.executemany(
+                "INSERT INTO pairs (article_id, seq, en, zh) VALUES (?, ?, ?, ?)",
+                [(article_id, seq, p["en"], p["zh"])
+                 for seq, p in enumerate(article.get("pairs") or [])])
+            search.index_article(conn, article_id)
+        return CHANGED if current is not None else NEW
+
+    def has_article(self, canonical_url: str) -> bool:
+        """Is there a current version for this canonical URL?"""
+        return self.conn.execute(
+            "SELECT 1 FROM articles WHERE canonical_url = ? AND is_current = 1",
+            (canonical_url,)).fetchone() is not None
+
+    def get_article(self, article_id: int) -> dict[str, Any]:
+        """One stored version (current or not) with paragraphs and pairs; KeyError if absent."""
+        return read_article(self.conn, article_id)
+
+    def current_id(self, canonical_url: str) -> int | None:
+        """id of the current version of a URL, if any."""
+        row = self.conn.execute(
+            "SELECT id FROM articles WHERE canonical_url = ? AND is_current = 1",
+            (canonical_url,)).fetchone()
+        return row[0] if row else None
+
+    def content_hash_by_url(self) -> dict[str, str]:
+        """canonical_url -> content_hash of its current version (to spot unchanged pages)."""
+        return dict(self.conn.execute(
+            "SELECT canonical_url, content_hash FROM articles WHERE is_current = 1"))
+
+    def iter_pairs(self, source: str | None = None, since: str | None = None,
+                   until: str | None = None) -> Iterator[dict[str, Any]]:
+        """Aligned pairs of current versions, streamed; see `iter_pairs()`."""
+        return iter_pairs(self.conn, source=source, since=since, until=until)
+
+    def search(self, query: str, limit: int = 10) -> list[dict[str, Any]]:
+        """Full-text search, English or Chinese; see `archive.search.search`."""
+        return search.search(self.conn, query, limit)
+
+    # -- captures and crawls ---------------------------------------------
+
+    def record_capture(self, capture: dict[str, Any]) -> None:
+        """Record (or update) one WARC response record, keyed by warc_record_id."""
+        unknown = set(capture) - set(CAPTURE_COLUMNS)
+        if unknown:
+            raise ValueError(f"unknown capture fields: {', '.join(sorted(unknown))}")
+        missing = [c for c in _CAPTURE_REQUIRED if capture.get(c) in (None, "")]
+        if missing:
+            raise ValueError(f"capture lacks {', '.join(missing)}")
+        columns = list(capture)
+        updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != "warc_record_id")
+        with self._write() as conn:
+            conn.execute(
+                f"INSERT INTO captures ({', '.join(columns)}) "
+                f"VALUES ({', '.join(':' + c for c in columns)}) "
+                f"ON CONFLICT (warc_record_id) DO UPDATE SET {updates}", capture)
+
+    def start_crawl(self, source: str | None) -> int:
+        """Open a crawl run; its id goes on every article and capture it writes."""
+        with self._write() as conn:
+            return conn.execute("INSERT INTO crawls (source, started_at) VALUES (?, ?)",
+                                (source, utc_now())).lastrowid
+
+    def finish_crawl(self, crawl_id: int, counts: dict[str, int], error: str | None = None) -> None:
+        """Close a crawl run with its counts by outcome.
+
+        Keys named like `crawls` columns (fetched, stored, unchanged, deleted,
+        blocked, not_article, errors) fill them; any other count is kept in the
+        `extra` JSON column rather than lost.
+        """
+        known = {k: int(v) for k, v in counts.items() if k in schema.CRAWL_COUNTS}
+        extra = {k: v for k, v in counts.items() if k not in schema.CRAWL_COUNTS}
+        assignments = ", ".join(f"{k} = :{k}" for k in known)
+        with self._write() as conn:
+            cursor = conn.execute(
+                "UPDATE crawls SET ended_at = :ended_at, error = :error, extra = :extra"
+                + (f", {assignments}" if assignments else "") + " WHERE id = :id",
+                {**known, "ended_at": utc_now(), "error": error,
+                 "extra": json.dumps(extra, ensure_ascii=False) if extra else None, "id": crawl_id})
+            if cursor.rowcount == 0:
+                raise KeyError(f"no crawl with id {crawl_id}")

@@ -1,0 +1,219 @@
+"""`extract(page) -> Article`: the whole extraction, one named step per line.
+
+decode -> parse once -> status -> metadata cascade (WeChat -> portal -> trafilatura
+-> fallbacks) -> main content -> cleaning -> language and roles -> alignment.
+Nothing here imports Scrapy; the spider, the CLI and replay all call this.
+"""
+from __future__ import annotations
+
+import re
+
+import trafilatura
+from lxml import etree
+
+from harvester.extract.align import align
+from harvester.extract.article import Article, Image, Pair, Paragraph
+from harvester.extract.blocks import Block, walk_blocks
+from harvester.extract.cleaning import clean
+from harvester.extract.dates import parse_date
+from harvester.extract.dom import Doc, node_text
+from harvester.extract.encoding import decode
+from harvester.extract.errors import ExtractionError
+from harvester.extract.language import HAN, LATIN_WORD, detect, is_caption_sized, paragraphs_from_blocks
+from harvester.extract.portal import PortalTemplate, strip_site_suffix
+from harvester.extract.status import body_status, is_listing, page_status
+from harvester.extract.template import Metadata, Template
+from harvester.extract.wechat import WeChatTemplate
+from harvester.page import Page
+
+WECHAT = WeChatTemplate()
+PORTAL = PortalTemplate()
+MIN_WECHAT_BODY = 40  # characters in #js_content below which trafilatura gets a try
+_NON_HTML_TYPES = ("application/pdf", "image/", "audio/", "video/", "application/zip", "application/octet-stream",
+                   "font/")
+_TITLE_SPLIT = re.compile(r"\s*(?:\||｜|\n| / |丨)\s*")
+
+__all__ = ["extract", "extract_html", "ExtractionError"]
+
+
+def extract(page: Page) -> Article:
+    """Extract one fetched page into a contract Article (never raises for HTML input)."""
+    ctype = page.content_type.lower()
+    if ctype and any(ctype.startswith(t) for t in _NON_HTML_TYPES):
+        raise ExtractionError(f"not HTML: content-type {ctype.split(';')[0]}")
+    text, _encoding = decode(page.body, page.content_type)
+    doc = Doc.parse(text, page.url)
+    return extract_doc(doc)
+
+
+def extract_html(html: str | bytes, url: str = "") -> Article:
+    """Convenience for tests and tools: extract from an HTML string or bytes."""
+    body = html.encode("utf-8") if isinstance(html, str) else html
+    return extract(Page(body=body, url=url))
+
+
+def extract_doc(doc: Doc) -> Article:
+    templates = _templates_for(doc)
+    meta = metadata_cascade(doc, templates)
+    article = Article(status="article", url=doc.url, canonical_url=meta.canonical_url or doc.url,
+                      title=meta.title or "", source=meta.source, author=meta.author, published=meta.published)
+    status = page_status(doc)
+    if status:
+        article.status = status  # type: ignore[assignment]
+        return article
+    if is_listing(doc):
+        article.status = "not_article"
+        return article
+
+    blocks = main_blocks(doc, templates)
+    blocks = _drop_title_echo(blocks, article.title)
+    cleaned = clean(blocks)
+    article.removed = cleaned.removed
+    apply_lifted(article, cleaned.lifted)
+
+    triples = paragraphs_from_blocks(cleaned.blocks)
+    article.paragraphs = [Paragraph(text=t, lang=lang, role=role) for t, lang, role in triples]  # type: ignore[arg-type]
+    article.images = collect_images(cleaned.blocks)
+    article.language = document_language(article.paragraphs)
+    if article.language == "bilingual":
+        article.pairs = [Pair(en=e, zh=z) for e, z in align(triples)]
+    article.title_en, article.title_zh = split_title(article.title, article.paragraphs)
+    if not article.title and article.paragraphs:
+        article.title = article.paragraphs[0].text[:120]
+    body_chars = sum(len(p.text) for p in article.paragraphs if p.role == "body")
+    article.status = body_status(body_chars)  # type: ignore[assignment]
+    if not article.published:
+        article.published = _trafilatura_date(doc)
+    return article
+
+
+# --- metadata -----------------------------------------------------------------------
+
+def _templates_for(doc: Doc) -> list[Template]:
+    return [WECHAT, PORTAL] if WECHAT.matches(doc) else [PORTAL]
+
+
+def metadata_cascade(doc: Doc, templates: list[Template]) -> Metadata:
+    """First non-empty value per field: site templates in order, then generic fallbacks."""
+    meta = Metadata()
+    for template in templates:
+        meta.fill_from(template.metadata(doc))
+    meta.fill_from(_fallback_metadata(doc))
+    return meta
+
+
+def _fallback_metadata(doc: Doc) -> Metadata:
+    """Whatever any page has: og:site_name, <title>."""
+    title = node_text(doc.tree.find(".//title"))
+    return Metadata(title=strip_site_suffix(title) if title else None,
+                    source=doc.meta_value("og:site_name", "application-name") or None)
+
+
+def _trafilatura_date(doc: Doc) -> str | None:
+    """Last resort for the date: htmldate via trafilatura's metadata (date only)."""
+    try:
+        from trafilatura.metadata import extract_metadata
+
+        found = extract_metadata(doc.tree, doc.url or None, fast=True)
+    except Exception:  # noqa: BLE001 - a failing fallback leaves the date empty
+        return None
+    return parse_date(found.date) if found is not None and found.date else None
+
+
+def apply_lifted(article: Article, lifted: dict) -> None:
+    """Metadata found inside the body: fill only what the page head did not give."""
+    article.original_title = lifted.get("original_title") or article.original_title
+    article.editors = dict(lifted.get("editors", {}))
+    if not article.source and lifted.get("source"):
+        article.source = lifted["source"]
+    if not article.author and lifted.get("author"):
+        article.author = lifted["author"]
+
+
+# --- main content -------------------------------------------------------------------
+
+def main_blocks(doc: Doc, templates: list[Template]) -> list[Block]:
+    """Body blocks: the template's content node when it holds text, else trafilatura."""
+    for template in templates:
+        node = template.content_node(doc)
+        if node is not None:
+            blocks = walk_blocks(node, doc.url)
+            if sum(len(b.text) for b in blocks if b.kind != "image") >= MIN_WECHAT_BODY:
+                return blocks
+    return trafilatura_blocks(doc)
+
+
+def trafilatura_blocks(doc: Doc) -> list[Block]:
+    """trafilatura finds the article; we keep its paragraph structure (it copies the tree)."""
+    result = trafilatura.bare_extraction(
+        doc.tree, url=doc.url or None, include_images=True, include_tables=True, include_formatting=True,
+        include_comments=False, with_metadata=False, output_format="python")
+    body = getattr(result, "body", None) if result is not None else None
+    if body is None:
+        return []
+    return walk_blocks(body, doc.url)
+
+
+def _drop_title_echo(blocks: list[Block], title: str) -> list[Block]:
+    """Bodies often repeat the headline first; it is the title, not a paragraph."""
+    if not title:
+        return blocks
+    norm = "".join(title.split())
+    for k, block in enumerate(blocks[:3]):
+        if block.kind != "image" and "".join(block.text.split()) == norm:
+            return blocks[:k] + blocks[k + 1:]
+    return blocks
+
+
+def collect_images(blocks: list[Block]) -> list[Image]:
+    """Images in order, deduplicated, with the caption-like line that follows each."""
+    images: list[Image] = []
+    seen: set[str] = set()
+    for k, block in enumerate(blocks):
+        if block.kind != "image" or not block.src or block.src in seen or _is_decoration(block.src):
+            continue
+        seen.add(block.src)
+        caption = None
+        nxt = blocks[k + 1] if k + 1 < len(blocks) else None
+        if nxt is not None and (nxt.kind == "caption" or nxt.kind == "p" and is_caption_sized(nxt.text, detect(nxt.text))):
+            caption = " ".join(nxt.text.split())
+        elif block.text and len(block.text) > 3:
+            caption = block.text
+        images.append(Image(src=block.src, caption=caption))
+    return images
+
+
+def _is_decoration(src: str) -> bool:
+    low = src.lower()
+    return any(w in low for w in ("qrcode", "qr_code", "/icon", "spacer", "blank.gif", "loading"))
+
+
+# --- language and titles ------------------------------------------------------------
+
+def document_language(paragraphs: list[Paragraph]) -> str:
+    """'bilingual' when both languages carry real text, else the dominant one."""
+    han = sum(len(HAN.findall(p.text)) for p in paragraphs if p.lang in ("zh", "mixed"))
+    words = sum(len(LATIN_WORD.findall(p.text)) for p in paragraphs if p.lang in ("en", "mixed"))
+    en_weight = words * 1.5
+    if han >= 40 and words >= 25 and min(han, en_weight) >= 0.2 * max(han, en_weight):
+        return "bilingual"
+    return "en" if en_weight > han else "zh"
+
+
+def split_title(title: str, paragraphs: list[Paragraph]) -> tuple[str | None, str | None]:
+    """title_en / title_zh: parts of a 'English | 中文' title, or a heading in the other language."""
+    en = zh = None
+    for part in _TITLE_SPLIT.split(title or ""):
+        lang = detect(part)
+        if lang == "en" and en is None and len(part) > 3:
+            en = part
+        elif lang == "zh" and zh is None:
+            zh = part
+    if en is None or zh is None:
+        for p in paragraphs[:3]:
+            if p.role == "heading":
+                if p.lang == "en" and en is None:
+                    en = p.text
+                elif p.lang == "zh" and zh is None:
+                    zh = p.text
+    return en, zh

@@ -1,0 +1,84 @@
+"""What every spider does with an article page, whatever found the link.
+
+`ArticleSpider`, the feed, sitemap and index spiders all end in `ArticlePageMixin.parse_article`
+(response -> Page -> extract -> ExtractedPage), so a page is stored the same way however
+its URL arrived. Article requests carry `meta["harvest_article"]`; the incremental and
+politeness middlewares act on those and leave feeds, sitemaps and listings alone.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable, Iterator
+
+import scrapy
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from harvester.items import ExtractedPage
+from harvester.urls import canonicalize_url
+
+ARTICLE_META = "harvest_article"
+
+
+def article_item(response: Response, source: str) -> ExtractedPage:
+    """Extract one fetched page into the item the archive pipeline stores.
+
+    Raises harvester.extract.errors.ExtractionError for pages extraction refuses.
+    """
+    from harvester.extract import extract
+    from harvester.page import Page
+
+    page = Page.from_headers(response.body, response.url, response.headers, status=response.status)
+    article = extract(page).to_dict()
+    # One spelling per article: the archive deduplicates and versions on this key.
+    article["canonical_url"] = canonicalize_url(article.get("canonical_url") or response.url)
+    return ExtractedPage(url=response.url, article=article, warc=response.meta.get("warc"),
+                         fetched_at=page.fetched_at.isoformat(timespec="seconds"), source=source)
+
+
+class LinkFilter:
+    """allow/deny regexes of a source, applied to candidate article links."""
+
+    def __init__(self, allow: Iterable[str] = (), deny: Iterable[str] = ()) -> None:
+        self.allow = [re.compile(p) for p in allow]
+        self.deny = [re.compile(p) for p in deny]
+
+    def __call__(self, url: str) -> bool:
+        if self.allow and not any(p.search(url) for p in self.allow):
+            return False
+        return not any(p.search(url) for p in self.deny)
+
+
+class ArticlePageMixin:
+    """parse_article / failed callbacks and the article request builder, shared by all spiders."""
+
+    source: str = "urls"
+    crawler: Any
+
+    def init_article_state(self, source: str) -> None:
+        self.source = source
+        self.failures: list[tuple[str, str]] = []  # (url, one-line reason), for the CLI
+
+    def article_request(self, url: str, **kwargs: Any) -> scrapy.Request:
+        meta = {**kwargs.pop("meta", {}), ARTICLE_META: True}
+        return scrapy.Request(url, callback=self.parse_article, errback=self.failed, meta=meta, **kwargs)
+
+    def parse_article(self, response: Response, **kwargs: Any) -> Iterator[ExtractedPage]:
+        from harvester.extract.errors import ExtractionError
+
+        try:
+            yield article_item(response, self.source)
+        except ExtractionError as exc:
+            self.crawler.stats.inc_value("harvest/outcome/error")
+            self.failures.append((response.url, str(exc)))
+
+    def failed(self, failure: Failure) -> None:
+        # Skips decided on purpose (already archived, 304 unchanged, page limit) are not failures.
+        if failure.check(IgnoreRequest) and getattr(failure.value, "harvest_skip", False):
+            return
+        self.crawler.stats.inc_value("harvest/outcome/error")
+        request = getattr(failure, "request", None)
+        response = getattr(failure.value, "response", None)
+        reason = f"HTTP {response.status}" if response is not None else failure.getErrorMessage()
+        self.failures.append((request.url if request else "?", reason.splitlines()[0] if reason else "failed"))
