@@ -51,7 +51,7 @@ def _is_url(value: str) -> bool:
 def crawl(targets: tuple[str, ...], db_path: str, warc_dir: str, sources_path: str, refresh: bool,
           replay_from: tuple[str, ...], quiet: bool, verbose: bool, overrides: tuple[str, ...]) -> None:
     """Crawl article URLs (or named sources from the sources file) into the archive."""
-    from harvester.crawl import run_crawl
+    from harvester.crawl import CrawlError, run_crawl
 
     urls = [t for t in targets if _is_url(t)]
     names = [t for t in targets if not _is_url(t)]
@@ -72,10 +72,19 @@ def crawl(targets: tuple[str, ...], db_path: str, warc_dir: str, sources_path: s
         for name in names:
             if name not in sources:
                 raise HarvestError(f"{name}: not a URL and not a source in {sources_path}")
-            urls.extend(sources[name].start)
-        source = ",".join(names)
-    summary = run_crawl(urls, db_path=db_path, warc_dir=warc_dir, source=source,
-                        progress=not quiet and sys.stderr.isatty(), settings=settings)
+        # Named sources run with their own spider (feed/sitemap/index), lock and JOBDIR.
+        from harvester.crawl import EX_TEMPFAIL, SourceBusy, run_sources
+
+        try:
+            summary = run_sources([sources[name] for name in dict.fromkeys(names)], urls=urls,
+                                  db_path=db_path, warc_dir=warc_dir, refresh=refresh,
+                                  progress=not quiet and sys.stderr.isatty(), settings=settings)
+        except SourceBusy as exc:
+            click.echo(f"harvest: error: {exc}", err=True)
+            sys.exit(EX_TEMPFAIL)
+    else:
+        summary = run_crawl(urls, db_path=db_path, warc_dir=warc_dir, source=source,
+                            progress=not quiet and sys.stderr.isatty(), settings=settings)
     click.echo(summary.line())
     for url, reason in summary.failures:
         click.echo(f"harvest: error: {url}: {reason}", err=True)

@@ -6,13 +6,24 @@ behave alike.
 """
 from __future__ import annotations
 
+import os
+import shutil
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+if TYPE_CHECKING:
+    from harvester.sources import Source
+
 OUTCOME_KEYS = ("new", "changed", "unchanged", "deleted", "blocked", "not_article", "error")
+
+
+class CrawlError(RuntimeError):
+    """The crawl itself could not run (bad settings, broken component), as one line."""
 
 
 @dataclass
@@ -21,6 +32,7 @@ class CrawlSummary:
     outcomes: dict[str, int] = field(default_factory=dict)
     failures: list[tuple[str, str]] = field(default_factory=list)
     warc_files: list[str] = field(default_factory=list)
+    skipped: int = 0  # article requests not sent: already archived, or over max_pages
 
     @property
     def stored(self) -> int:
@@ -31,7 +43,8 @@ class CrawlSummary:
         return (f"fetched {self.fetched}, articles stored {self.stored} "
                 f"(new {o.get('new', 0)}, changed {o.get('changed', 0)}), unchanged {o.get('unchanged', 0)}, "
                 f"deleted {o.get('deleted', 0)}, blocked {o.get('blocked', 0)}, "
-                f"not articles {o.get('not_article', 0)}, errors {o.get('error', 0)}")
+                f"not articles {o.get('not_article', 0)}, errors {o.get('error', 0)}"
+                + (f", skipped {self.skipped} (already archived or over max_pages)" if self.skipped else ""))
 
 
 def project_settings(overrides: dict[str, Any] | None = None) -> Settings:
@@ -50,13 +63,152 @@ def run_crawl(urls: Iterable[str], *, db_path: str | None, warc_dir: str | None,
 
     overrides = {"ARCHIVE_DB": db_path or "", "WARC_DIR": warc_dir or "",
                  "HARVEST_PROGRESS": progress, **(settings or {})}
-    process = CrawlerProcess(project_settings(overrides), install_root_handler=False)
+    process = CrawlerProcess(project_settings(overrides))
     crawler = process.create_crawler(ArticleSpider)
-    process.crawl(crawler, urls=list(urls), source=source)
+    startup_errors: list[str] = []
+    deferred = process.crawl(crawler, urls=list(urls), source=source)
+    deferred.addErrback(lambda failure: startup_errors.append(failure.getErrorMessage()))
     process.start()
+    if startup_errors:
+        raise CrawlError(f"the crawl could not run: {startup_errors[0]}")
     stats = crawler.stats
     summary = CrawlSummary(
         fetched=stats.get_value("response_received_count", 0),
         outcomes={k: stats.get_value(f"harvest/outcome/{k}", 0) for k in OUTCOME_KEYS},
         failures=list(getattr(crawler.spider, "failures", [])))
+    return summary
+
+
+# -- named sources (harvester.sources): the right spider, a lock, a JOBDIR ------------------
+
+SPIDER_CLASSES = {
+    "urls": "harvester.spiders.article.ArticleSpider",
+    "feed": "harvester.spiders.feed.FeedSpider",
+    "sitemap": "harvester.spiders.sitemap.SitemapSpider",
+    "index": "harvester.spiders.index.IndexSpider",
+}
+EX_TEMPFAIL = 75  # exit status of `harvest crawl` when a source is already being crawled
+
+
+class SourceBusy(RuntimeError):
+    """Another process is crawling this source right now."""
+
+
+def state_dir(db_path: str | None, configured: str = "") -> Path:
+    """Where lock files and JOBDIRs live: HARVEST_STATE_DIR, else next to the archive."""
+    if configured:
+        return Path(configured)
+    return Path(f"{db_path or 'archive.db'}.state")
+
+
+@contextmanager
+def source_lock(directory: Path, name: str) -> Iterator[None]:
+    """Hold `<state>/locks/NAME.lock` (fcntl, released by the kernel even on a crash)."""
+    import fcntl
+
+    lock_dir = directory / "locks"
+    lock_dir.mkdir(parents=True, exist_ok=True)
+    handle = open(lock_dir / f"{name}.lock", "a+")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise SourceBusy(f"{name}: a crawl of this source is already running") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        yield
+    finally:
+        handle.close()
+
+
+def is_locked(directory: Path, name: str) -> bool:
+    """Is some process crawling `name` now? (a probe: take and drop the lock)."""
+    try:
+        with source_lock(directory, name):
+            return False
+    except SourceBusy:
+        return True
+
+
+def prepare_jobdir(directory: Path, name: str) -> Path:
+    """JOBDIR of a source; a leftover from a crash (no spider.state written) is dropped.
+
+    Scrapy writes spider.state only when it closes the spider (finished, or stopped by
+    Ctrl-C/SIGTERM): then the queue and requests.seen are whole and the crawl resumes.
+    After a hard kill they may be torn, so the crawl starts over; the incremental
+    middleware still skips every article stored before the kill.
+    """
+    jobdir = directory / "jobs" / name
+    if jobdir.exists() and not (jobdir / "spider.state").exists():
+        shutil.rmtree(jobdir, ignore_errors=True)
+    return jobdir
+
+
+def spider_arguments(source: "Source") -> dict[str, Any]:
+    args: dict[str, Any] = {"urls": list(source.start), "source": source.name}
+    if source.kind in ("feed", "sitemap", "index"):
+        args.update(allow=list(source.allow), deny=list(source.deny))
+    if source.kind == "index":
+        args["follow"] = list(source.follow)
+    if source.max_pages:
+        args["max_pages"] = source.max_pages
+    return args
+
+
+def run_sources(sources: Sequence["Source"], *, db_path: str | None, warc_dir: str | None,
+                urls: Iterable[str] = (), refresh: bool = False, progress: bool = False,
+                settings: dict[str, Any] | None = None) -> CrawlSummary:
+    """Crawl named sources (plus loose article `urls`) in this process, each with its spider.
+
+    Per crawler: the source's politeness settings (command-line `settings` win), a WARC
+    prefix naming the source, the source's lock (SourceBusy if held) and, unless
+    HARVEST_RESUME is off, a JOBDIR that is kept when the crawl is interrupted and
+    removed when it finishes, so the next run either resumes or starts clean.
+    """
+    from scrapy.crawler import Crawler
+    from scrapy.utils.misc import load_object
+
+    base = {"ARCHIVE_DB": db_path or "", "WARC_DIR": warc_dir or "", "HARVEST_PROGRESS": progress,
+            "HARVEST_REFRESH": refresh}
+    process_settings = project_settings({**base, **(settings or {})})
+    states = state_dir(db_path, process_settings.get("HARVEST_STATE_DIR", ""))
+    resume = process_settings.getbool("HARVEST_RESUME", True) and bool(db_path)
+    prefix = process_settings.get("WARC_PREFIX", "harvest")
+    process = CrawlerProcess(process_settings)  # its root log handler obeys LOG_LEVEL (-v)
+    crawlers: list[tuple[Any, Path | None]] = []
+    with ExitStack() as locks:
+        for source in sources:
+            locks.enter_context(source_lock(states, source.name))
+            overrides = {**base, "WARC_PREFIX": f"{prefix}-{source.name}", **source.scrapy_settings(),
+                         **(settings or {})}
+            jobdir = prepare_jobdir(states, source.name) if resume else None
+            if jobdir is not None:
+                overrides["JOBDIR"] = str(jobdir)
+            # init_reactor: the first crawler installs it (a no-op for the others).
+            crawler = Crawler(load_object(SPIDER_CLASSES[source.kind]), project_settings(overrides),
+                              init_reactor=True)
+            process.crawl(crawler, **spider_arguments(source))
+            crawlers.append((crawler, jobdir))
+        loose = list(urls)
+        if loose:
+            from harvester.spiders.article import ArticleSpider
+
+            crawler = Crawler(ArticleSpider, project_settings({**base, **(settings or {})}), init_reactor=True)
+            process.crawl(crawler, urls=loose, source="urls")
+            crawlers.append((crawler, None))
+        process.start()
+
+    summary = CrawlSummary()
+    for crawler, jobdir in crawlers:
+        stats = crawler.stats
+        summary.fetched += stats.get_value("response_received_count", 0)
+        for key in OUTCOME_KEYS:
+            summary.outcomes[key] = summary.outcomes.get(key, 0) + stats.get_value(f"harvest/outcome/{key}", 0)
+        summary.skipped += (stats.get_value("harvest/skipped/archived", 0)
+                            + stats.get_value("harvest/skipped/limit", 0))
+        summary.failures.extend(getattr(crawler.spider, "failures", []))
+        if jobdir is not None and stats.get_value("finish_reason") == "finished":
+            shutil.rmtree(jobdir, ignore_errors=True)  # done: the next run starts clean
     return summary

@@ -89,12 +89,17 @@ class ArchiveIndex:
         """Validators of the newest 200 capture of this article; {} when unknown."""
         candidates = {url, canonical, self.stored.get(canonical) or url}
         marks = ", ".join("?" for _ in candidates)
+        row = None
         try:
             conn = self._connect()
             try:
                 row = conn.execute(
                     f"SELECT warc_file, warc_offset FROM captures WHERE url IN ({marks}) AND status = 200 "
                     "ORDER BY fetched_at DESC, rowid DESC LIMIT 1", tuple(candidates)).fetchone()
+                if row is None:  # no capture rows: the response the current version came from
+                    row = conn.execute(
+                        "SELECT warc_file, warc_offset FROM articles WHERE canonical_url = ? AND is_current = 1 "
+                        "AND warc_file IS NOT NULL", (canonical,)).fetchone()
             finally:
                 conn.close()
         except sqlite3.Error:

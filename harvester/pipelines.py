@@ -4,7 +4,7 @@ from __future__ import annotations
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from archive.store import Archive
+from archive.store import CAPTURE_COLUMNS, Archive
 from harvester import signals as harvest_signals
 from harvester.items import ExtractedPage
 
@@ -35,7 +35,8 @@ class ArchivePipeline:
 
     def capture_written(self, pointer, request, response) -> None:
         if self.archive is not None:
-            self.archive.record_capture(dict(pointer.as_dict(), crawl_id=self.crawl_id))
+            row = {k: v for k, v in pointer.as_dict().items() if k in CAPTURE_COLUMNS}
+            self.archive.record_capture(dict(row, crawl_id=self.crawl_id))
 
     def process_item(self, item: ExtractedPage) -> ExtractedPage:
         stats = self.crawler.stats
@@ -53,4 +54,6 @@ class ArchivePipeline:
         stats = self.crawler.stats
         counts = {name: stats.get_value(f"harvest/outcome/{name}", 0) for name in OUTCOMES}
         counts["fetched"] = stats.get_value("response_received_count", 0)
+        counts["stored"] = counts["new"] + counts["changed"]
+        counts["errors"] = counts.pop("error")
         self.archive.finish_crawl(self.crawl_id, counts)

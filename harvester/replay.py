@@ -68,6 +68,8 @@ def replay(paths: Iterable[str], archive: Archive, source: str = "replay",
         error = str(exc)
         raise
     finally:
-        counts = dict(summary.outcomes, fetched=summary.responses)
+        counts = dict(summary.outcomes, fetched=summary.responses,
+                      stored=summary.outcomes["new"] + summary.outcomes["changed"],
+                      errors=summary.outcomes.pop("error", 0))
         archive.finish_crawl(crawl_id, counts, error=error)
     return summary

@@ -9,7 +9,7 @@ from __future__ import annotations
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import HtmlResponse, Request, Response
-from scrapy.utils.url import canonicalize_url
+from w3lib.url import canonicalize_url
 
 from archive.warcstore import iter_responses
 

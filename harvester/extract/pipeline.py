@@ -80,8 +80,7 @@ def extract_doc(doc: Doc) -> Article:
     article.title_en, article.title_zh = split_title(article.title, article.paragraphs)
     if not article.title and article.paragraphs:
         article.title = article.paragraphs[0].text[:120]
-    body_chars = sum(len(p.text) for p in article.paragraphs if p.role == "body")
-    article.status = body_status(body_chars)  # type: ignore[assignment]
+    article.status = body_status([p.text for p in article.paragraphs if p.role == "body"], doc)  # type: ignore[assignment]
     if not article.published:
         article.published = _trafilatura_date(doc)
     return article

@@ -5,6 +5,8 @@ real article which merely *mentions* 环境异常 is not thrown away.
 """
 from __future__ import annotations
 
+import re
+
 from harvester.extract.dom import Doc, node_text
 
 DELETED_MARKERS = (
@@ -66,6 +68,28 @@ def page_status(doc: Doc) -> str | None:
     return None
 
 
+LINK_SHARE_MAX = 0.6  # above this share of text inside <a>, and no real paragraph: an index of links
+REAL_PARAGRAPH = 80  # characters of punctuated prose: what a list of headlines never has
+_PUNCT = re.compile(r"[。！？，；,;!?]|\.\s")
+
+
+def link_share(doc: Doc) -> float:
+    """Share of the body's visible text that sits inside links (one pass over the tree)."""
+    body = doc.tree.find("body")
+    if body is None:
+        return 0.0
+    total = linked = 0
+    skip = ("script", "style", "noscript", "template")
+    for el in body.iter():
+        if not isinstance(el.tag, str) or el.tag in skip:
+            continue
+        n = len(el.text.strip()) if el.text else 0
+        total += n + (len(el.tail.strip()) if el.tail else 0)
+        if n and (el.tag == "a" or any(a.tag == "a" for a in el.iterancestors("a"))):
+            linked += n
+    return linked / total if total else 0.0
+
+
 def is_listing(doc: Doc) -> bool:
     """Account history / profile pages and link lists are index pages, not articles."""
     if doc.first("//*[@id='history'] | //*[contains(@class,'profile_info')] | //*[@id='js_profile_qrcode']") is not None \
@@ -74,6 +98,19 @@ def is_listing(doc: Doc) -> bool:
     return False
 
 
-def body_status(n_chars: int) -> str:
-    """Decide on the extracted body: too little text means not an article."""
-    return "article" if n_chars >= MIN_BODY_CHARS else "not_article"
+LIST_ITEM_MAX = 40  # a listing is many short headline-sized lines, none a real paragraph
+
+
+def body_status(body_texts: list[str], doc: Doc | None = None) -> str:
+    """Decide on the extracted body: too little text, or only headline-sized lines, is not an article."""
+    total = sum(len(t) for t in body_texts)
+    if total < MIN_BODY_CHARS:
+        return "not_article"
+    longest = max(len(t) for t in body_texts)
+    prose = any(len(t) >= REAL_PARAGRAPH and _PUNCT.search(t) for t in body_texts)
+    if doc is not None and not prose and doc.first("//*[@id='js_content']") is None \
+            and link_share(doc) > LINK_SHARE_MAX:
+        return "not_article"
+    if len(body_texts) >= 8 and longest < LIST_ITEM_MAX:
+        return "not_article"
+    return "article"

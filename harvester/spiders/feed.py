@@ -48,7 +48,7 @@ class FeedSpider(ArticlePageMixin, XMLFeedSpider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.start_urls:
             # Feeds are fetched every run (dont_filter), even when resuming from JOBDIR.
-            yield scrapy.Request(url, callback=self.parse, errback=self.failed, dont_filter=True)
+            yield scrapy.Request(url, callback=self._parse, errback=self.failed, dont_filter=True)
 
     def adapt_response(self, response: Response) -> Response:
         # Feeds served as text/plain or application/octet-stream are feeds all the same.

@@ -1,0 +1,182 @@
+"""The archive as Datasette opens it: search box, reader view, raw snapshot, metadata."""
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+from datasette.app import Datasette
+from datasette.plugins import pm
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+import archive.datasette_plugin as plugin
+from archive import Archive
+from archive.serve import build_metadata, serve_command_args
+
+from .archive_samples import beijing, edited, harbour, shenzhen
+
+PAYLOAD = "<html><head><title>深圳</title></head><body><p>深圳周二宣布设立新的创新基金。</p></body></html>"
+
+
+@pytest.fixture(autouse=True)
+def registered_plugin():
+    """The entry point normally loads the plugin; make sure even without an install."""
+    if not pm.is_registered(plugin):
+        pm.register(plugin, name="harvester_article_view")
+    yield
+
+
+def write_warc(path: Path) -> dict:
+    """A tiny WARC: a warcinfo record, then the article's response; its pointer."""
+    with open(path, "wb") as stream:
+        writer = WARCWriter(stream, gzip=True)
+        writer.write_record(writer.create_warcinfo_record(path.name, {"software": "test"}))
+        offset = stream.tell()
+        http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")],
+                                protocol="HTTP/1.1")
+        record = writer.create_warc_record(
+            shenzhen()["url"], "response", payload=__import__("io").BytesIO(PAYLOAD.encode()),
+            http_headers=http)
+        writer.write_record(record)
+    return {"warc_file": path.name, "warc_offset": offset,
+            "warc_record_id": record.rec_headers.get_header("WARC-Record-ID")}
+
+
+@pytest.fixture
+def served(tmp_path):
+    """archive.db with three articles (+ a second shenzhen version) and its WARC."""
+    warcs = tmp_path / "warcs"
+    warcs.mkdir()
+    pointer = write_warc(warcs / "crawl-00000.warc.gz")
+    db_path = tmp_path / "archive.db"
+    with Archive(db_path) as archive:
+        archive.store_article(shenzhen(), pointer=pointer)          # id 1
+        archive.store_article(beijing())                            # id 2
+        archive.store_article(harbour())                            # id 3
+        archive.store_article(edited(shenzhen()), pointer=pointer)  # id 4, current
+    ds = Datasette([str(db_path)], metadata=build_metadata(db_path, warcs))
+    return ds
+
+
+def get(ds: Datasette, path: str):
+    return asyncio.run(ds.client.get(path))
+
+
+def search_ids(ds: Datasette, query: str, extra: str = "") -> list[int]:
+    response = get(ds, f"/archive/articles.json?_search={query}&_shape=array&_col=id{extra}")
+    assert response.status_code == 200, response.text
+    return sorted(row["id"] for row in response.json())
+
+
+def test_datasette_search_box_two_chinese_characters(served):
+    assert search_ids(served, "深圳") == [4]   # not 1 (superseded), not 2 (深 and 圳 apart)
+    assert search_ids(served, "创新") == [4]
+
+
+def test_datasette_search_box_longer_chinese_and_english(served):
+    assert search_ids(served, "设立新的创新基金") == [4]
+    assert search_ids(served, "深入推进") == [2]
+    assert search_ids(served, "innovations") == [4]
+    assert search_ids(served, "harbour") == [3]
+    assert search_ids(served, "深圳 fund") == [4]
+    assert search_ids(served, "深圳", "&_searchmode=raw") == [4]
+
+
+def test_search_box_shown_on_table_page(served):
+    response = get(served, "/archive/articles?_search=深圳")
+    assert response.status_code == 200
+    assert 'name="_search"' in response.text
+    # Titles link to the reader view.
+    assert "/-/article/4?database=archive" in response.text
+
+
+def test_article_view_side_by_side(served):
+    response = get(served, "/-/article/4")
+    assert response.status_code == 200
+    html = response.text
+    assert "Shenzhen bets on innovation" in html and "深圳押注创新" in html
+    # Each pair is one table row: English cell then Chinese cell.
+    assert ('<td lang="en">Shenzhen announced a new innovation fund on Tuesday.</td>'
+            '<td lang="zh">深圳周二宣布设立新的创新基金。</td>') in html
+    assert "记者 张三 报道" in html and "深圳还将举办创新大赛。" in html  # unpaired
+    assert "王五" in html and "Li Si" in html and "2023-06-13T18:59:00+08:00" in html
+    assert "/-/snapshot/4?database=archive" in html and "raw snapshot" in html
+    assert "v1" in html and "(current)" in html
+    assert get(served, "/-/article/999").status_code == 404
+    assert get(served, "/-/article/2?database=nope").status_code == 404
+
+
+def test_snapshot_serves_the_warc_payload(served):
+    response = get(served, "/-/snapshot/4")
+    assert response.status_code == 200
+    assert response.content == PAYLOAD.encode()
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    assert response.headers["content-security-policy"] == "sandbox"
+    assert get(served, "/-/snapshot/2").status_code == 404  # no pointer
+
+
+def test_snapshot_refuses_a_pointer_to_the_wrong_record(tmp_path):
+    warcs = tmp_path / "warcs"
+    warcs.mkdir()
+    pointer = write_warc(warcs / "w.warc.gz")
+    db_path = tmp_path / "archive.db"
+    with Archive(db_path) as archive:
+        archive.store_article(shenzhen(), pointer={**pointer, "warc_offset": 0})  # the warcinfo
+        archive.store_article(beijing(), pointer={**pointer, "warc_file": "../../etc/passwd"})
+    ds = Datasette([str(db_path)], metadata=build_metadata(db_path, warcs))
+    assert get(ds, "/-/snapshot/1").status_code == 404
+    assert get(ds, "/-/snapshot/2").status_code == 404
+
+
+def test_canned_queries_run(served):
+    for name, params in [("search_english", "q=innovations"), ("search_chinese", "q=创新基金"),
+                         ("article_pairs", "article_id=4"), ("articles_per_source_per_day", ""),
+                         ("newest_articles", ""), ("most_boilerplate_removed", ""),
+                         ("article_versions", "")]:
+        response = get(served, f"/archive/{name}.json?_shape=array&{params}")
+        assert response.status_code == 200, (name, response.text)
+        rows = response.json()
+        assert rows, name
+    chinese = get(served, "/archive/search_chinese.json?_shape=array&q=深圳").json()
+    assert [r["id"] for r in chinese] == [4] and "深圳" in chinese[0]["excerpt"]
+
+
+def test_metadata_facets_and_fts_config():
+    metadata = json.loads((Path(plugin.__file__).parent / "datasette_metadata.json").read_text())
+    articles = metadata["databases"]["archive"]["tables"]["articles"]
+    assert articles["fts_table"] == "articles_fts" and articles["fts_pk"] == "id"
+    assert articles["facets"] == ["source", "language", "status"]
+
+
+def test_metadata_follows_the_database_name(tmp_path):
+    metadata = build_metadata(tmp_path / "news.db", tmp_path / "w")
+    assert "news" in metadata["databases"] and "archive" not in metadata["databases"]
+    assert metadata["plugins"]["harvester-article-view"]["warc_dir"] == str((tmp_path / "w").resolve())
+    args = serve_command_args(tmp_path / "news.db", tmp_path / "w", 8123, metadata_path="m.json")
+    assert args[1:5] == ["-m", "datasette", "serve", str(tmp_path / "news.db")]
+    assert "--metadata" in args and "8123" in args and "127.0.0.1" in args
+
+
+def test_two_characters_work_even_without_the_plugin(served):
+    """A bare `datasette archive.db` (plugin not installed) still finds 深圳."""
+    pm.unregister(plugin)
+    try:
+        ds = Datasette([str(served.databases["archive"].path)],
+                       metadata={"databases": {"archive": {"tables": {"articles": {
+                           "fts_table": "articles_fts", "fts_pk": "id"}}}}})
+        assert search_ids(ds, "深圳") == [4]
+        assert search_ids(ds, "圳") == [2, 4]
+        assert search_ids(ds, "设立新的创新基金") == []  # 3+ characters need the plugin
+    finally:
+        pm.register(plugin, name="harvester_article_view")
+
+
+def test_article_view_links_only_http_urls(tmp_path):
+    db_path = tmp_path / "archive.db"
+    with Archive(db_path) as archive:
+        archive.store_article({**harbour(), "url": "javascript:alert(1)"})
+    ds = Datasette([str(db_path)], metadata=build_metadata(db_path, tmp_path))
+    html = get(ds, "/-/article/1").text
+    assert 'href="javascript:' not in html and "javascript:alert(1)" in html

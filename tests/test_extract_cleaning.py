@@ -1,0 +1,102 @@
+"""Boilerplate rules, credit parsing, language tags and dates, unit by unit."""
+from __future__ import annotations
+
+import pytest
+
+from harvester.extract.blocks import Block
+from harvester.extract.cleaning import clean, load_rules, parse_credits, trim_credit_tail
+from harvester.extract.dates import from_epoch, parse_date
+from harvester.extract.language import detect, split_mixed
+from harvester.extract.wechat import clean_wechat_url
+
+
+def _clean(lines: list[str]):
+    return clean([Block(t) for t in lines])
+
+
+BODY = ["深圳创新城市国际交流营举行开营仪式，来自二十个城市的代表参加了活动，他们将在一周内参观企业。" * 2] * 4
+
+
+def test_credit_line_to_editors():
+    assert parse_credits("编辑 王子烨 审读 刘春生 二审 周梦璇 三审 董晓敏", load_rules()) == {
+        "编辑": "王子烨", "审读": "刘春生", "二审": "周梦璇", "三审": "董晓敏"}
+    assert parse_credits("（责任编辑：张三_NBJS10226）", load_rules()) == {"责任编辑": "张三"}
+    assert parse_credits("Editor: Wang Ziye", load_rules()) == {"Editor": "Wang Ziye"}
+
+
+@pytest.mark.parametrize("text", ["编辑部表示，今年将有更多活动。", "记者从市外办获悉，本次活动于6月5日开始",
+                                  "Editors will meet in Shenzhen next week to discuss the plan."])
+def test_sentences_are_not_credits(text):
+    assert parse_credits(text, load_rules()) is None
+
+
+def test_lifts_original_title_source_and_credits():
+    out = _clean(BODY + ["(原标题《一场遇见未来之旅:创新城市国际交流营在深圳举行》)", "来源：深圳特区报",
+                         "本文来源：证券市场红周刊 责任编辑：杨倩_NF4425"])
+    assert out.lifted["original_title"] == "一场遇见未来之旅:创新城市国际交流营在深圳举行"
+    assert out.lifted["source"] == "深圳特区报"
+    assert out.lifted["editors"] == {"责任编辑": "杨倩"}
+    assert [b.text for b in out.blocks] == BODY
+
+
+def test_tail_heading_drops_everything_after():
+    out = _clean(BODY + ["▼ 推荐阅读 ▼", "深圳地铁新线开通", "前海再迎新机遇"])
+    assert [b.text for b in out.blocks] == BODY
+    assert out.removed == ["▼ 推荐阅读 ▼", "深圳地铁新线开通", "前海再迎新机遇"]
+
+
+@pytest.mark.parametrize("line", [
+    "点击蓝字关注我们", "长按识别二维码关注", "阅读原文", "分享 收藏 在看 点赞", "首页", "IN视频",
+    "未经许可或明确书面授权,任何人不得复制、转载、摘编、修改、链接读特客户端内容", "投稿邮箱：news@example.cn",
+    "图片来源：视觉中国", "（新华社记者 李贺 摄）", "信息来源于网络", "Follow us on WeChat",
+])
+def test_drop_lines(line):
+    out = _clean(BODY[:2] + [line] + BODY[2:])
+    assert line not in [b.text for b in out.blocks] and line in out.removed
+
+
+def test_body_mentioning_qr_code_in_a_long_sentence_is_kept():
+    line = ("调查发现，一些商家在店内张贴伪造的收款二维码，顾客扫描二维码后资金被转入诈骗账户，警方提醒市民付款前"
+            "仔细核对收款方信息，发现异常及时报警，避免财产损失。")
+    assert line in [b.text for b in _clean(BODY + [line]).blocks]
+
+
+def test_courtesy_tail_trimmed_caption_kept():
+    kept, tail = trim_credit_tail("Participants pose for a group photo. Courtesy of the event organizer",
+                                  load_rules())
+    assert kept == "Participants pose for a group photo." and tail == "Courtesy of the event organizer"
+    kept, tail = trim_credit_tail("开营仪式现场。（记者 张三 摄）", load_rules())
+    assert kept == "开营仪式现场。" and tail
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("Cao Saixian, director general of the office, spoke at the ceremony.", "en"),
+    ("Participants visited Huawei in Shenzhen (深圳) last week.", "en"),
+    ("苹果发布新iPhone 11：64GB售5499元", "zh"),
+    ("三星在美国旧金山举行发布会，正式发布 Galaxy S20 系列。", "zh"),
+    ("开营仪式", "zh"), ("Group photo.", "en"), ("2023-06-13 18:59", "other"), ("", "other"),
+    ("The opening ceremony was held on June 5 in Shenzhen. 开营仪式于6月5日在深圳举行。", "mixed"),
+])
+def test_detect(text, lang):
+    assert detect(text) == lang
+
+
+def test_split_mixed_en_then_zh():
+    assert split_mixed("The camp opened on June 5.\n交流营于6月5日开营。") == [
+        ("The camp opened on June 5.", "en"), ("交流营于6月5日开营。", "zh")]
+
+
+def test_dates():
+    assert from_epoch("1686653940") == "2023-06-13T18:59:00+08:00"
+    assert parse_date("2023-06-13 18:59") == "2023-06-13T18:59:00+08:00"
+    assert parse_date("发布时间：2024年3月5日 10:20 来源：新华网") == "2024-03-05T10:20:00+08:00"
+    assert parse_date("2024/03/05") == "2024-03-05T00:00:00+08:00"
+    assert parse_date("2012-12-10T09:24:01Z") == "2012-12-10T09:24:01+00:00"
+    assert parse_date("no date here") is None
+
+
+def test_wechat_url_cleaning():
+    url = ("http://mp.weixin.qq.com/s?__biz=MzI2MzEwNTY3OQ==&amp;mid=2648978231&amp;idx=1&amp;"
+           "sn=dd091611fcf1aa0c2aef9655f13e7731&amp;chksm=f2506ed7c527&scene=21#rd")
+    assert clean_wechat_url(url) == ("https://mp.weixin.qq.com/s?__biz=MzI2MzEwNTY3OQ==&mid=2648978231&idx=1"
+                                     "&sn=dd091611fcf1aa0c2aef9655f13e7731")
