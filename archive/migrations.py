@@ -33,6 +33,13 @@ def articles_fts(db: Database) -> None:
     search.rebuild_index(db.conn)
 
 
+@migrations(name="0003_capture_record_type_crawl_new_changed")
+def capture_record_type(db: Database) -> None:
+    """captures.record_type (response/revisit); crawls.new and crawls.changed."""
+    for ddl in schema.CAPTURES_AND_CRAWLS_0003:
+        db.execute(ddl)
+
+
 def migrate(db: Database, *, stop_before: str | Iterable[str] | None = None) -> list[str]:
     """Apply pending steps (all, or up to `stop_before`); returns the names applied."""
     pending = [m.name for m in migrations.pending(db)]

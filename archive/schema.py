@@ -1,5 +1,8 @@
 """The archive's tables, as SQL text.
 
+Statements belong to the migration that first ran them: once shipped they are
+frozen, and later changes are new statements (ALTER TABLE ...) for a new step.
+
 Plain DDL rather than sqlite-utils' `table.create()` because the design depends on
 things that are clearer spelled out: foreign keys (Datasette turns them into links),
 composite primary keys, and a partial unique index guaranteeing that a URL has at
@@ -12,7 +15,8 @@ from __future__ import annotations
 JSON_COLUMNS = ("editors", "images", "removed")
 
 # Count columns of `crawls`, one per crawl outcome; other counts go to `crawls.extra`.
-CRAWL_COUNTS = ("fetched", "stored", "unchanged", "deleted", "blocked", "not_article", "errors")
+CRAWL_COUNTS = ("fetched", "stored", "new", "changed", "unchanged", "deleted", "blocked",
+                "not_article", "errors")
 
 CRAWLS = """
 CREATE TABLE crawls (
@@ -117,6 +121,14 @@ CORE_INDEXES = (
 )
 
 CORE_TABLES = (CRAWLS, ARTICLES, PARAGRAPHS, PAIRS, CAPTURES)
+
+# Migration 0003: the WARC record type of a capture (response or revisit), and the
+# split of `crawls.stored` into new articles and changed ones.
+CAPTURES_AND_CRAWLS_0003 = (
+    "ALTER TABLE captures ADD COLUMN record_type TEXT",
+    "ALTER TABLE crawls ADD COLUMN new INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE crawls ADD COLUMN changed INTEGER NOT NULL DEFAULT 0",
+)
 
 # Full-text index of *current* article versions; rowid = articles.id.
 # Stores its own copy of the text (not content="articles") because two of its

@@ -228,7 +228,8 @@ def search(db: Any, query: str, limit: int = 10, *,
             found = [column_snippets[i] for i in order if _OPEN in (column_snippets[i] or "")]
             snippet = found[0] if found else (column_snippets[1] or column_snippets[0] or "")
             # The unigram column comes out spaced; close the gaps again.
-            snippet = _CJK_SPACE.sub("", snippet).replace(_OPEN, mark[0]).replace(_CLOSE, mark[1])
+            snippet = " ".join(_CJK_SPACE.sub("", snippet).split())
+            snippet = snippet.replace(_OPEN, mark[0]).replace(_CLOSE, mark[1])
         hits.append({
             "id": id_, "canonical_url": canonical_url, "url": url, "title": title,
             "title_en": title_en, "title_zh": title_zh, "source": source,

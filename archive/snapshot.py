@@ -27,12 +27,20 @@ class Snapshot:
 
 
 def resolve_warc_path(warc_dir: str | Path, warc_file: str) -> Path:
-    """warc_file is relative to warc_dir; refuse paths that escape it."""
-    root = Path(warc_dir).resolve()
-    path = (root / warc_file).resolve()
-    if not path.is_relative_to(root):
-        raise SnapshotError(f"{warc_file}: outside the WARC directory")
-    return path
+    """Where a pointer's WARC is: relative to warc_dir, or the path as recorded.
+
+    The crawler stores paths relative to the WARC directory; `harvest replay`
+    stores the path it was given. The same rule as `harvest verify`. Pointing at
+    a file that is not a WARC gets nothing out: `read_snapshot` insists on a
+    WARC record with the expected id.
+    """
+    recorded = Path(warc_file)
+    in_dir = Path(warc_dir) / warc_file
+    if not recorded.is_absolute() and in_dir.exists():
+        return in_dir
+    if recorded.exists():
+        return recorded
+    raise SnapshotError(f"{warc_file}: no such WARC file (in {warc_dir} or as given)")
 
 
 def read_snapshot(path: str | Path, offset: int, record_id: str | None = None) -> Snapshot:

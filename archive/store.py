@@ -35,7 +35,7 @@ NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
 
 CAPTURE_COLUMNS = ("warc_record_id", "url", "status", "warc_file", "warc_offset",
                    "warc_length", "payload_digest", "fetched_at", "content_type",
-                   "crawl_id", "outcome")
+                   "crawl_id", "outcome", "record_type")
 _CAPTURE_REQUIRED = ("warc_record_id", "url", "warc_file", "warc_offset")
 
 
@@ -287,6 +287,11 @@ class Archive:
         """Full-text search, English or Chinese; see `archive.search.search`."""
         return search.search(self.conn, query, limit)
 
+    def reindex(self) -> int:
+        """Rebuild the full-text index from the stored rows; returns articles indexed."""
+        with self._write() as conn:
+            return search.rebuild_index(conn)
+
     # -- captures and crawls ---------------------------------------------
 
     def record_capture(self, capture: dict[str, Any]) -> None:
@@ -314,12 +319,15 @@ class Archive:
     def finish_crawl(self, crawl_id: int, counts: dict[str, int], error: str | None = None) -> None:
         """Close a crawl run with its counts by outcome.
 
-        Keys named like `crawls` columns (fetched, stored, unchanged, deleted,
-        blocked, not_article, errors) fill them; any other count is kept in the
-        `extra` JSON column rather than lost.
+        Keys named like `crawls` columns (fetched, stored, new, changed, unchanged,
+        deleted, blocked, not_article, errors) fill them; any other count is kept
+        in the `extra` JSON column rather than lost. `stored` defaults to
+        new + changed.
         """
         known = {k: int(v) for k, v in counts.items() if k in schema.CRAWL_COUNTS}
         extra = {k: v for k, v in counts.items() if k not in schema.CRAWL_COUNTS}
+        if "stored" not in known and ("new" in known or "changed" in known):
+            known["stored"] = known.get("new", 0) + known.get("changed", 0)
         assignments = ", ".join(f"{k} = :{k}" for k in known)
         with self._write() as conn:
             cursor = conn.execute(

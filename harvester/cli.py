@@ -193,6 +193,104 @@ def verify(db_path: str, warc_dir: str) -> None:
         sys.exit(1)
 
 
+@cli.command()
+@DB_OPTION
+@WARC_DIR_OPTION
+@SOURCES_OPTION
+@click.option("--once", is_flag=True, help="Run the sources that are due, wait for them, exit (cron, systemd timers).")
+@click.option("--refresh", is_flag=True, help="Re-fetch archived articles with conditional requests.")
+@click.option("--jobs", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="Crawls (of different sources) at the same time.")
+@click.option("--list", "list_only", is_flag=True, help="Show each source's last and next run; crawl nothing.")
+def schedule(db_path: str, warc_dir: str, sources_path: str, once: bool, refresh: bool, jobs: int,
+             list_only: bool) -> None:
+    """Run the crawl scheduler for the sources file (one process per crawl)."""
+    import signal
+
+    from harvester.schedule import Scheduler
+    from harvester.sources import SourceError
+
+    scheduler = Scheduler(sources_path, db_path, warc_dir, refresh=refresh, jobs=jobs,
+                          echo=lambda line: click.echo(line, err=False))
+    try:
+        if list_only:
+            for line in scheduler.status_lines():
+                click.echo(line)
+            return
+        signal.signal(signal.SIGTERM, scheduler.stop)
+        signal.signal(signal.SIGINT, scheduler.stop)
+        if once:
+            runs = scheduler.run_once()
+            if any(not run.ok and not run.busy for run in runs):
+                sys.exit(1)
+        else:
+            scheduler.run_forever()
+    except SourceError as exc:
+        raise HarvestError(str(exc)) from None
+
+
+@cli.command()
+@click.argument("query")
+@DB_OPTION
+@click.option("--limit", default=10, show_default=True, type=int)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def search(query: str, db_path: str, limit: int, fmt: str) -> None:
+    """Full-text search, English or Chinese: best hits with a snippet."""
+    from archive.store import Archive
+
+    if not Path(db_path).is_file():
+        raise HarvestError(f"{db_path}: no such archive")
+    hits = Archive(db_path).search(query, limit=limit)
+    if fmt == "json":
+        click.echo(json.dumps(hits, ensure_ascii=False, indent=2))
+        return
+    if not hits:
+        click.echo(f"no articles match {query!r}")
+    for hit in hits:
+        title = hit.get("title") or hit.get("title_zh") or hit.get("title_en") or ""
+        click.echo(f"[{hit['id']}] {title}  ({hit.get('source') or '-'}, {hit.get('published') or '-'})")
+        click.echo(f"    {hit.get('snippet', '')}")
+        click.echo(f"    {hit.get('canonical_url') or hit.get('url') or ''}")
+
+
+@cli.command()
+@DB_OPTION
+@WARC_DIR_OPTION
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "tmx", "wacz"]), required=True)
+@click.option("--out", default="-", show_default=True, help="Output file ('-' for stdout; required for wacz).")
+@click.option("--source", default=None, help="Only pairs of this source.")
+@click.option("--since", default=None, help="Only articles published on or after this date (YYYY-MM-DD).")
+@click.option("--until", default=None, help="Only articles published on or before this date.")
+def export(db_path: str, warc_dir: str, fmt: str, out: str, source: str | None, since: str | None,
+           until: str | None) -> None:
+    """Export the aligned EN/ZH pairs (jsonl, tmx), or the WARCs as a WACZ."""
+    from archive.store import Archive
+
+    if not Path(db_path).is_file():
+        raise HarvestError(f"{db_path}: no such archive")
+    if fmt == "wacz":
+        from archive.wacz import WaczError, export_wacz
+
+        if out == "-":
+            raise HarvestError("--out FILE.wacz is required for --format wacz")
+        try:
+            count = export_wacz(db_path, warc_dir, out)
+        except WaczError as exc:
+            raise HarvestError(str(exc)) from None
+        click.echo(f"wrote {out} with {count} WARC files", err=True)
+        return
+    from archive.export import export_jsonl, export_tmx
+
+    writer = export_jsonl if fmt == "jsonl" else export_tmx
+    archive = Archive(db_path)
+    if out == "-":
+        count = writer(archive, sys.stdout.buffer if fmt == "tmx" else sys.stdout,
+                       source=source, since=since, until=until)
+    else:
+        count = writer(archive, out, source=source, since=since, until=until)
+    click.echo(f"exported {count} pairs", err=True)
+
+
 def main() -> None:
     cli(prog_name="harvest")
 

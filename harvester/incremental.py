@@ -147,7 +147,7 @@ class IncrementalMiddleware:
         if known and not self.refresh:
             stats.inc_value("harvest/skipped/archived")
             raise HarvestSkip(f"already archived: {canonical}")
-        limit = getattr(self.crawler.spider, "max_pages", None)
+        limit = int(getattr(self.crawler.spider, "max_pages", 0) or 0)  # a string under `scrapy crawl -a`
         if limit and self.fetched_articles >= limit and not request.meta.get("harvest_counted"):
             stats.inc_value("harvest/skipped/limit")
             raise HarvestSkip(f"max_pages {limit} reached")

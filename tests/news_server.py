@@ -43,8 +43,12 @@ class NewsSite:
     SITEMAP = (4, 5, 6)
     INDEX = ((7, 8), (9, 10))  # page 1, page 2
 
-    def __init__(self, article_delay: float = 0.0) -> None:
-        self.texts = {n: f"Original text {n}." for n in range(1, 11)}
+    def __init__(self, article_delay: float = 0.0,
+                 index: tuple[tuple[int, ...], ...] | None = None) -> None:
+        if index is not None:
+            self.INDEX = index
+        numbers = [*self.FEED, *self.SITEMAP, *(n for page in self.INDEX for n in page)]
+        self.texts = {n: f"Original text {n}." for n in numbers}
         self.article_delay = article_delay
         self.log: list[tuple[str, str, int]] = []
         self.lock = threading.Lock()
@@ -132,10 +136,11 @@ every = "1s"
                 '<?xml version="1.0" encoding="UTF-8"?>'
                 '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
                 'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">' + urls + "</urlset>")
-        if path in ("/news/index.html", "/news/index_2.html"):
-            page = 0 if path == "/news/index.html" else 1
+        pages = ["/news/index.html"] + [f"/news/index_{i}.html" for i in range(2, len(self.INDEX) + 1)]
+        if path in pages:
+            page = pages.index(path)
             links = "".join(f'<li><a href="/article/{n}.html#top">Story {n}</a></li>' for n in self.INDEX[page])
-            pager = '<a href="/news/index_2.html">Next</a>' if page == 0 else '<a href="/news/index.html">Prev</a>'
+            pager = "".join(f'<a href="{p}">{i + 1}</a>' for i, p in enumerate(pages) if p != path)
             return 200, "text/html; charset=utf-8", (
                 f"<html><head><title>News</title></head><body><ul>{links}</ul>"
                 f'<a href="/article/99.html">Video</a><a href="/about.html">About</a>{pager}</body></html>')

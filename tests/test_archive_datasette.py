@@ -124,10 +124,24 @@ def test_snapshot_refuses_a_pointer_to_the_wrong_record(tmp_path):
     db_path = tmp_path / "archive.db"
     with Archive(db_path) as archive:
         archive.store_article(shenzhen(), pointer={**pointer, "warc_offset": 0})  # the warcinfo
-        archive.store_article(beijing(), pointer={**pointer, "warc_file": "../../etc/passwd"})
+        archive.store_article(beijing(), pointer={**pointer, "warc_file": "/etc/passwd"})
+        archive.store_article(harbour(), pointer={**pointer, "warc_file": "missing.warc.gz"})
     ds = Datasette([str(db_path)], metadata=build_metadata(db_path, warcs))
-    assert get(ds, "/-/snapshot/1").status_code == 404
-    assert get(ds, "/-/snapshot/2").status_code == 404
+    assert get(ds, "/-/snapshot/1").status_code == 404  # a warcinfo record, not the response
+    assert get(ds, "/-/snapshot/2").status_code == 404  # not a WARC at all
+    assert get(ds, "/-/snapshot/3").status_code == 404  # no such file
+
+
+def test_snapshot_follows_a_replayed_pointer_as_given(tmp_path):
+    """harvest replay stores the WARC path it was given, outside the WARC directory."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    pointer = write_warc(elsewhere / "old.warc.gz")
+    db_path = tmp_path / "archive.db"
+    with Archive(db_path) as archive:
+        archive.store_article(shenzhen(), pointer={**pointer, "warc_file": str(elsewhere / "old.warc.gz")})
+    ds = Datasette([str(db_path)], metadata=build_metadata(db_path, tmp_path / "warcs"))
+    assert get(ds, "/-/snapshot/1").content == PAYLOAD.encode()
 
 
 def test_canned_queries_run(served):

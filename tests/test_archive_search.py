@@ -86,3 +86,11 @@ def test_datasette_unmodified_escape_finds_one_and_two_characters(archive):
     assert datasette_search("设立新的创新基金", datasette_escape_fts) == [1]
     assert datasette_search("innovations", datasette_escape_fts) == [1]
     assert datasette_escape_fts('innovation "new fund"') == escape_fts('innovation "new fund"')
+
+
+def test_reindex_rebuilds_the_same_index(archive):
+    before = search(archive, "深圳")
+    archive.conn.execute("DELETE FROM articles_fts")
+    assert search(archive, "深圳") == []
+    assert archive.reindex() == 3
+    assert search(archive, "深圳") == before

@@ -142,9 +142,10 @@ def test_captures_upsert_by_record_id():
                "payload_digest": "sha1:AAAA", "fetched_at": "2023-06-14T00:00:00Z",
                "content_type": "text/html"}
     archive.record_capture(capture)
-    archive.record_capture({**capture, "outcome": "article"})
-    rows = archive.conn.execute("SELECT warc_record_id, outcome, warc_length FROM captures").fetchall()
-    assert rows == [("<urn:uuid:1>", "article", 100)]
+    archive.record_capture({**capture, "outcome": "article", "record_type": "response"})
+    rows = archive.conn.execute(
+        "SELECT warc_record_id, outcome, record_type, warc_length FROM captures").fetchall()
+    assert rows == [("<urn:uuid:1>", "article", "response", 100)]
     with pytest.raises(ValueError):
         archive.record_capture({**capture, "bogus": 1})
     with pytest.raises(ValueError):
@@ -165,6 +166,14 @@ def test_crawl_lifecycle_counts_and_extra():
         archive.finish_crawl(999, {})
 
 
+def test_crawl_stored_defaults_to_new_plus_changed():
+    archive = Archive.memory()
+    crawl_id = archive.start_crawl(None)
+    archive.finish_crawl(crawl_id, {"new": 2, "changed": 1, "unchanged": 4, "error": 1}, error="boom")
+    row = archive.conn.execute("SELECT new, changed, stored, unchanged, error, extra FROM crawls").fetchone()
+    assert row == (2, 1, 3, 4, "boom", '{"error": 1}')
+
+
 def test_foreign_keys_are_enforced():
     archive = Archive.memory()
     with pytest.raises(sqlite3.IntegrityError):
@@ -179,3 +188,17 @@ def test_file_archive_uses_wal_and_reopens(tmp_path):
     with Archive(path) as archive:
         assert archive.db.journal_mode == "wal"
         assert archive.store_article(shenzhen()) == UNCHANGED
+
+
+def test_record_capture_accepts_a_warcstore_pointer():
+    """The crawler hands over `Pointer.as_dict()` plus crawl_id: every field must fit."""
+    from archive.warcstore import Pointer
+
+    archive = Archive.memory()
+    crawl_id = archive.start_crawl("sz-daily")
+    pointer = Pointer(warc_file="harvest-00000.warc.gz", warc_offset=0, warc_length=512,
+                      warc_record_id="<urn:uuid:2>", record_type="response",
+                      payload_digest="sha1:BBBB", url="https://example.org/a", status=200,
+                      fetched_at="2023-06-14T00:00:00Z", content_type="text/html")
+    archive.record_capture(dict(pointer.as_dict(), crawl_id=crawl_id))
+    assert count(archive, "captures", "record_type = 'response'") == 1

@@ -19,6 +19,7 @@ try:  # Python 3.11+
 except ModuleNotFoundError:  # pragma: no cover - 3.10 needs tomli
     import tomli as tomllib  # type: ignore[no-redef]
 
+_LEADING_WIDGETS = re.compile(r"^(?:【[^】]{1,6}】\s*)+(?=【)")  # "【纠错】 【责任编辑:张樵苏 】"
 HAN_RX = re.compile(r"[\u4e00-\u9fff]")
 _DECOR = " \t▼▲▽△►▶◆◇■□●○★☆•·-—–_=~|｜:：【】[]()（）<>《》〈〉「」『』\"'“”‘’.。!！#*+"
 
@@ -97,7 +98,7 @@ def is_tail_heading(text: str, rules: Rules) -> bool:
 
 def parse_credits(text: str, rules: Rules) -> dict[str, str] | None:
     """'编辑 王子烨 审读 刘春生' -> {'编辑': '王子烨', '审读': '刘春生'}; None if not a credit line."""
-    line = text.strip().strip("()（）[]【】").strip()
+    line = _LEADING_WIDGETS.sub("", text.strip()).strip().strip("()（）[]【】").strip()
     if not line or len(line) > rules.credit_max_len:
         return None
     matches = list(rules.credit_key.finditer(line))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import html as htmllib
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import lxml.html
 from lxml import etree
@@ -44,6 +44,7 @@ class Doc:
     text: str  # the decoded source, kept for script-variable regexes
     url: str = ""
     meta: dict[str, str] = field(default_factory=dict)
+    cache: dict[str, object] = field(default_factory=dict)  # per-page results templates share
 
     @classmethod
     def parse(cls, text: str, url: str = "") -> "Doc":
@@ -86,15 +87,22 @@ class Doc:
 
     def script_var(self, *names: str) -> str:
         """Value of `var NAME = "..."` / `NAME = '...'.html(false)` / `NAME: "..."` in scripts."""
+        text = self.script_text
         for name in names:
-            rx = re.compile(
-                r"""(?:\bvar\s+|[\s,{;.])""" + re.escape(name) +
-                r"""\s*[:=]\s*(?:htmlDecode\()?\s*(["'])((?:\\.|(?!\1).)*)\1""", re.S)
-            for m in rx.finditer(self.script_text):
+            for m in _var_rx(name).finditer(text):
+                before = text[m.start() - 1] if m.start() else " "
+                if before.isalnum() or before in "_$":
+                    continue  # 'xct = ' is not 'ct = '
                 value = unescape_js(m.group(2)).strip()
                 if value:
                     return value
         return ""
+
+
+@lru_cache(maxsize=64)
+def _var_rx(name: str) -> re.Pattern[str]:
+    """Starts with the literal name, so the regex engine skips ahead fast on 2 MB of script."""
+    return re.compile(re.escape(name) + r"""\s*[:=]\s*(?:htmlDecode\()?\s*(["'])((?:\\.|(?!\1).){0,2000}?)\1""", re.S)
 
 
 def unescape_js(value: str) -> str:

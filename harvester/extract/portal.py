@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import re
 
+from lxml import etree
+
 from harvester.extract.dates import parse_date
 from harvester.extract.dom import Doc, clean_space, node_text
 from harvester.extract.template import Template
@@ -27,7 +29,7 @@ _DATE_META = ("article:published_time", "og:article:published_time", "og:publish
 class PortalTemplate(Template):
     name = "portal"
     headline_xpath = "(//h1[normalize-space()])[1]"
-    info_xpaths = ("//*[contains(@class,'post_info') or contains(@class,'post_time_source') or "
+    info_xpath = ("//*[contains(@class,'post_info') or contains(@class,'post_time_source') or "
                    "contains(@class,'article-info') or contains(@class,'info') or contains(@class,'source') or "
                    "contains(@class,'date') or contains(@class,'time') or contains(@id,'pubtime') or "
                    "contains(@class,'meta')][string-length(normalize-space()) < 300]")
@@ -53,14 +55,19 @@ class PortalTemplate(Template):
         return h1 or None
 
     def info_text(self, doc: Doc) -> str:
-        """The info line(s) near the headline, where date/source/author are printed."""
-        texts = [node_text(el) for el in doc.tree.xpath(self.info_xpaths)[:12]]
+        """The info line(s) near the headline, where date/source/author are printed (computed once)."""
+        cached = doc.cache.get("portal.info_text")
+        if isinstance(cached, str):
+            return cached
+        texts = [node_text(el) for el in _INFO_XPATH(doc.tree)[:12]]
         h1 = doc.first(self.headline_xpath)
         if h1 is not None:
             parent = h1.getparent()
             if parent is not None:
                 texts.append(node_text(parent)[:400])
-        return " | ".join(t for t in texts if t)
+        value = " | ".join(t for t in texts if t)
+        doc.cache["portal.info_text"] = value
+        return value
 
     def published(self, doc: Doc) -> str | None:
         for key in _DATE_META:
@@ -97,6 +104,9 @@ class PortalTemplate(Template):
             if url and url.startswith("http"):
                 return url
         return None
+
+
+_INFO_XPATH = etree.XPath(PortalTemplate.info_xpath)
 
 
 def strip_site_suffix(title: str) -> str:

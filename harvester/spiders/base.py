@@ -37,12 +37,21 @@ def article_item(response: Response, source: str) -> ExtractedPage:
                          fetched_at=page.fetched_at.isoformat(timespec="seconds"), source=source)
 
 
+def patterns(value: str | Iterable[str] | None) -> list[str]:
+    """Regexes from a list, or from a whitespace-separated string (`scrapy crawl -a allow=...`, Scrapyd)."""
+    if not value:
+        return []
+    if isinstance(value, str):
+        return value.split()
+    return list(value)
+
+
 class LinkFilter:
     """allow/deny regexes of a source, applied to candidate article links."""
 
     def __init__(self, allow: Iterable[str] = (), deny: Iterable[str] = ()) -> None:
-        self.allow = [re.compile(p) for p in allow]
-        self.deny = [re.compile(p) for p in deny]
+        self.allow = [re.compile(p) for p in patterns(allow)]
+        self.deny = [re.compile(p) for p in patterns(deny)]
 
     def __call__(self, url: str) -> bool:
         if self.allow and not any(p.search(url) for p in self.allow):

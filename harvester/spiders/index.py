@@ -14,7 +14,7 @@ from scrapy.linkextractors import LinkExtractor
 from scrapy.spiders import CrawlSpider, Rule
 
 from harvester.spiders.article import _split_urls
-from harvester.spiders.base import ARTICLE_META, ArticlePageMixin
+from harvester.spiders.base import ARTICLE_META, ArticlePageMixin, patterns
 
 
 class IndexSpider(ArticlePageMixin, CrawlSpider):
@@ -26,11 +26,11 @@ class IndexSpider(ArticlePageMixin, CrawlSpider):
                  deny: Iterable[str] = (), follow: Iterable[str] = (), source: str = "index",
                  *args: Any, **kwargs: Any) -> None:
         self.start_urls = _split_urls(urls)
-        deny = list(deny)
-        rules = [Rule(LinkExtractor(allow=list(allow), deny=deny), callback="parse_article",
+        allow, deny, follow = patterns(allow), patterns(deny), patterns(follow)
+        rules = [Rule(LinkExtractor(allow=allow, deny=deny), callback="parse_article",
                       errback="failed", follow=False, process_request="mark_article")]
         if follow:
-            rules.append(Rule(LinkExtractor(allow=list(follow), deny=deny), follow=True))
+            rules.append(Rule(LinkExtractor(allow=follow, deny=deny), follow=True))
         self.rules = rules  # CrawlSpider.__init__ compiles them
         super().__init__(*args, **kwargs)
         self.init_article_state(source)

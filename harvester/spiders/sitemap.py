@@ -13,7 +13,7 @@ from scrapy.http import Response
 from scrapy.spiders import SitemapSpider as ScrapySitemapSpider
 
 from harvester.spiders.article import _split_urls
-from harvester.spiders.base import ARTICLE_META, ArticlePageMixin, LinkFilter
+from harvester.spiders.base import ARTICLE_META, ArticlePageMixin, LinkFilter, patterns
 
 
 class SitemapSpider(ArticlePageMixin, ScrapySitemapSpider):
@@ -23,7 +23,7 @@ class SitemapSpider(ArticlePageMixin, ScrapySitemapSpider):
 
     def __init__(self, urls: str | list[str] | None = None, allow: Iterable[str] = (),
                  deny: Iterable[str] = (), source: str = "sitemap", *args: Any, **kwargs: Any) -> None:
-        allow = list(allow)
+        allow = patterns(allow)
         # Set before SitemapSpider.__init__, which compiles the rules.
         self.sitemap_urls = _split_urls(urls)
         self.sitemap_rules = [(pattern, "parse_article") for pattern in allow] or [("", "parse_article")]
