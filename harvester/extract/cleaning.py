@@ -187,6 +187,8 @@ def clean(blocks: list[Block], rules: Rules | None = None) -> Cleaned:
             editors = out.lifted.setdefault("editors", {})
             for key, value in credits.items():
                 target = rules.credit_fields.get(key.lower())
+                if target == "-":
+                    continue
                 if target:
                     out.lifted.setdefault(target, value)
                 else:

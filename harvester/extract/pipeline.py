@@ -6,6 +6,8 @@ Nothing here imports Scrapy; the spider, the CLI and replay all call this.
 """
 from __future__ import annotations
 
+from harvester.urls import canonicalize_url
+
 import re
 
 import trafilatura
@@ -14,7 +16,7 @@ from lxml import etree
 from harvester.extract.align import align
 from harvester.extract.article import Article, Image, Pair, Paragraph
 from harvester.extract.blocks import Block, walk_blocks
-from harvester.extract.cleaning import clean
+from harvester.extract.cleaning import clean, load_rules, parse_credits
 from harvester.extract.dates import parse_date
 from harvester.extract.dom import Doc, node_text
 from harvester.extract.encoding import decode
@@ -55,7 +57,7 @@ def extract_html(html: str | bytes, url: str = "") -> Article:
 def extract_doc(doc: Doc) -> Article:
     templates = _templates_for(doc)
     meta = metadata_cascade(doc, templates)
-    article = Article(status="article", url=doc.url, canonical_url=meta.canonical_url or doc.url,
+    article = Article(status="article", url=doc.url, canonical_url=canonicalize_url(meta.canonical_url or doc.url),
                       title=meta.title or "", source=meta.source, author=meta.author, published=meta.published)
     status = page_status(doc)
     if status:
@@ -70,6 +72,7 @@ def extract_doc(doc: Doc) -> Article:
     cleaned = clean(blocks)
     article.removed = cleaned.removed
     apply_lifted(article, cleaned.lifted)
+    page_credits(doc, article)
 
     triples = paragraphs_from_blocks(cleaned.blocks)
     article.paragraphs = [Paragraph(text=t, lang=lang, role=role) for t, lang, role in triples]  # type: ignore[arg-type]
@@ -127,6 +130,25 @@ def apply_lifted(article: Article, lifted: dict) -> None:
         article.source = lifted["source"]
     if not article.author and lifted.get("author"):
         article.author = lifted["author"]
+
+
+_CREDIT_XPATH = etree.XPath(
+    "//body//*[not(self::script or self::style)][text()[contains(., '编辑') or contains(., '审核') or "
+    "contains(., 'Editor') or contains(., 'editor') or contains(., '责编')]]")
+
+
+def page_credits(doc: Doc, article: Article) -> None:
+    """Credit lines outside the extracted body (portal footers): add what the body lacked."""
+    rules = load_rules()
+    for el in _CREDIT_XPATH(doc.tree)[:20]:
+        text = node_text(el)
+        credits = parse_credits(text, rules) if len(text) <= rules.credit_max_len else None
+        for key, value in (credits or {}).items():
+            target = rules.credit_fields.get(key.lower())
+            if target == "author" and not article.author:
+                article.author = value
+            elif not target:
+                article.editors.setdefault(key, value)
 
 
 # --- main content -------------------------------------------------------------------

@@ -16,9 +16,10 @@ from harvester.extract.dom import Doc, clean_space, node_text
 from harvester.extract.template import Template
 
 _SITE_SPLIT = re.compile(r"\s*(?:_|\||｜|—|–| - |-{1,2}(?=[^\d]))\s*")
-_SOURCE_RX = re.compile(r"(?:来源|来自|稿源|出处|Source)\s*[:：]\s*([^\s|｜_　]{2,30})", re.I)
+_SOURCE_RX = re.compile(r"(?:来源|来自|稿源|出处|Source)\s*[:：]\s*([A-Z][\w'’.&-]*(?:\s+[A-Z][\w'’.&-]*)*"
+                        r"(?:\s+[\u4e00-\u9fff]{2,8})?|[^\s|｜_　]{2,30})", re.I)
 # where a run-together info line continues after the source name
-_SOURCE_END = re.compile(r"(作者|记者|编辑|责任编辑|原标题|发布时间|时间|\d+\s*人参与|\d{4}[-年/]).*$")
+_SOURCE_END = re.compile(r"(作者|记者|编辑|责任编辑|原标题|发布时间|时间|通讯员|\d+\s*人参与|\d{4}[-年/]|\s+(?:Author|By|Editor|Updated|Writer)\b).*$")
 _AUTHOR_RX = re.compile(r"(?:作者|记者|撰文|By)\s*[:：]?\s*([\u4e00-\u9fff·]{2,8}(?:[ 、，,][\u4e00-\u9fff·]{2,8}){0,2})")
 _DATE_META = ("article:published_time", "og:article:published_time", "og:published_time", "datepublished",
               "pubdate", "publishdate", "publish_date", "publishtime", "publish-date", "dc.date",
@@ -70,9 +71,13 @@ class PortalTemplate(Template):
         return value
 
     def published(self, doc: Doc) -> str | None:
+        info = parse_date(self.info_text(doc))
         for key in _DATE_META:
             value = parse_date(doc.meta.get(key))
             if value:
+                # a date-only meta loses to the info line's time on the same day
+                if value.endswith("T00:00:00+08:00") and info and info[:10] == value[:10]:
+                    return info
                 return value
         value = parse_date(_jsonld_value(doc, "datePublished"))
         if value:
@@ -90,14 +95,14 @@ class PortalTemplate(Template):
             if len(value) >= 2:
                 return value
         value = doc.meta_value("source", "article:publisher_name", "og:article:author")
-        return value or None
+        return re.sub(r"^(来源|Source)\s*[:：]\s*", "", value, flags=re.I) or None
 
     def author(self, doc: Doc) -> str | None:
         value = doc.meta_value("author", "article:author", "dc.creator")
         if value and not value.startswith("http"):
             return value
         m = _AUTHOR_RX.search(self.info_text(doc))
-        return m.group(1) if m else None
+        return _SOURCE_END.sub("", m.group(1)).strip() or None if m else None
 
     def canonical_url(self, doc: Doc) -> str | None:
         for url in (doc.meta_value("link:canonical"), doc.meta_value("og:url")):

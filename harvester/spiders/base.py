@@ -16,7 +16,6 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from harvester.items import ExtractedPage
-from harvester.urls import canonicalize_url
 
 ARTICLE_META = "harvest_article"
 
@@ -30,9 +29,7 @@ def article_item(response: Response, source: str) -> ExtractedPage:
     from harvester.page import Page
 
     page = Page.from_headers(response.body, response.url, response.headers, status=response.status)
-    article = extract(page).to_dict()
-    # One spelling per article: the archive deduplicates and versions on this key.
-    article["canonical_url"] = canonicalize_url(article.get("canonical_url") or response.url)
+    article = extract(page).to_dict()  # canonical_url already in harvester.urls form
     return ExtractedPage(url=response.url, article=article, warc=response.meta.get("warc"),
                          fetched_at=page.fetched_at.isoformat(timespec="seconds"), source=source)
 
