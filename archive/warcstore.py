@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from io import BytesIO
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
@@ -232,8 +232,13 @@ class ResponseRecord:
     record_type: str
 
 
-def iter_responses(path: str | os.PathLike, start_offset: int = 0) -> Iterator[ResponseRecord]:
-    """Stream the response records of a WARC file, revisits resolved within the file."""
+def iter_responses(path: str | os.PathLike, start_offset: int = 0,
+                   resolve: Callable[[str], bytes | None] | None = None) -> Iterator[ResponseRecord]:
+    """Stream the response records of a WARC file.
+
+    Revisits are resolved within the file, else through `resolve(payload_digest)`
+    (for example from the directory's CDXJ index); unresolvable ones are skipped.
+    """
     path = Path(path)
     bodies: dict[str, bytes] = {}
     try:
@@ -251,8 +256,10 @@ def iter_responses(path: str | os.PathLike, start_offset: int = 0) -> Iterator[R
                     bodies[digest] = body
                 else:
                     body = bodies.get(digest)
+                    if body is None and resolve is not None:
+                        body = resolve(digest)
                     if body is None:
-                        continue  # refers to a record in another file; nothing to re-extract here
+                        continue  # the full copy is elsewhere and unknown: nothing to re-extract
                 iterator.read_to_end(record)
                 status_line = record.http_headers.get_statuscode() or "0"
                 yield ResponseRecord(
@@ -293,6 +300,25 @@ def _parse_warc_date(value: str | None) -> datetime:
     if not value:
         return datetime.now(timezone.utc)
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def payload_resolver(warc_dir: str | os.PathLike) -> Callable[[str], bytes | None]:
+    """Find a revisit's payload through the CDXJ index of `warc_dir` (archive.cdxj)."""
+    from archive.cdxj import iter_index
+
+    directory = Path(warc_dir)
+    locations = {e.digest: (e.filename, e.offset) for e in iter_index(directory) if not e.is_revisit}
+
+    def resolve(digest: str) -> bytes | None:
+        where = locations.get(digest)
+        if where is None:
+            return None
+        with open(directory / where[0], "rb") as handle:
+            handle.seek(where[1])
+            record = next(iter(ArchiveIterator(handle)), None)
+            return record.content_stream().read() if record is not None else None
+
+    return resolve
 
 
 def check_files(paths: Iterable[str | os.PathLike]) -> None:

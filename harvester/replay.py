@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable, Iterable
 
 from archive.store import Archive
-from archive.warcstore import iter_responses
+from archive.warcstore import iter_responses, payload_resolver
 from harvester.extract import extract
 from harvester.extract.errors import ExtractionError
 from harvester.page import Page
@@ -42,7 +43,7 @@ def replay(paths: Iterable[str], archive: Archive, source: str = "replay",
     error = None
     try:
         for path in paths:
-            for record in iter_responses(path):
+            for record in iter_responses(path, resolve=payload_resolver(Path(path).parent)):
                 summary.responses += 1
                 if record.status != 200 or not _is_html(record.headers) or record.url.endswith("/robots.txt"):
                     summary.outcomes["skipped"] += 1

@@ -16,6 +16,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
 
+from archive.cdxj import known_payloads, write_index
 from archive.warcstore import Exchange, WarcStore
 from harvester import signals as harvest_signals
 
@@ -44,8 +45,11 @@ class WarcRecorder:
         info = {"robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
                 "http-header-user-agent": settings.get("USER_AGENT"),
                 "autothrottle": str(settings.getbool("AUTOTHROTTLE_ENABLED"))}
+        # Payloads already in the directory's CDXJ index become revisit records, not new copies.
+        known = known_payloads(directory) if directory and not single else {}
         store = WarcStore(directory or ".", prefix=settings.get("WARC_PREFIX", "harvest"),
-                          max_size=settings.getint("WARC_MAX_SIZE"), info=info, single_file=single)
+                          max_size=settings.getint("WARC_MAX_SIZE"), info=info, single_file=single,
+                          known_digests=known)
         recorder = cls(crawler, store)
         crawler.signals.connect(recorder.response_downloaded, signal=signals.response_downloaded)
         crawler.signals.connect(recorder.spider_closed, signal=signals.spider_closed)
@@ -72,4 +76,7 @@ class WarcRecorder:
                                             pointer=pointer, request=request, response=response)
 
     def spider_closed(self, spider) -> None:
+        """Close the file cleanly (Scrapy calls this on SIGINT/SIGTERM too) and re-index."""
         self.store.close()
+        if self.store.files and self.store.single_file is None:
+            write_index(self.store.directory)

@@ -183,3 +183,40 @@ def test_exports_tmx_jsonl_and_a_valid_wacz(crawled, tmp_path: Path) -> None:
     validate = subprocess.run([str(Path(sys.executable).with_name("wacz")), "validate", "-f", str(wacz)],
                               capture_output=True, text=True)
     assert validate.returncode == 0 and "valid" in validate.stdout, validate.stdout
+
+
+def test_recrawl_of_unchanged_pages_writes_revisits_and_no_versions(tmp_path: Path) -> None:
+    db, warcs = tmp_path / "archive.db", tmp_path / "warcs"
+    cases = [c for c in iter_cases() if c.truth["status"] == "article"][:4]
+    with FixtureSite() as site:
+        urls = [site.local_url(case.meta["url"]) for case in cases]
+        first = run_harvest("crawl", *urls, "--db", str(db), "--warc-dir", str(warcs), "--quiet", *FAST)
+        again = run_harvest("crawl", *urls, "--refresh", "--db", str(db), "--warc-dir", str(warcs),
+                            "--quiet", *FAST)
+    assert first.returncode == 0 and again.returncode == 0, first.stderr + again.stderr
+    assert "unchanged 4" in again.stdout, again.stdout
+    assert rows(db, "select count(*) from articles")[0][0] == 4
+    newest = sorted(warcs.glob("*.warc.gz"))[-1]
+    with open(newest, "rb") as handle:
+        kinds = [r.rec_type for r in ArchiveIterator(handle)]
+    # Every payload was seen before (the 4 articles and robots.txt): no body is stored twice.
+    assert kinds.count("revisit") == 5 and kinds.count("response") == 0, kinds
+    assert (warcs / "index.cdxj").is_file()
+    verified = run_harvest("verify", "--db", str(db), "--warc-dir", str(warcs))
+    assert verified.returncode == 0, verified.stdout
+    # The recrawl's WARC alone replays: its revisits resolve through the directory's index.
+    fresh = tmp_path / "fresh.db"
+    replayed = run_harvest("replay", str(newest), "--db", str(fresh))
+    assert "new 4" in replayed.stdout, replayed.stdout
+
+
+def test_crawl_from_a_recorded_warc_uses_no_network(tmp_path: Path) -> None:
+    site_warc = Path(__file__).resolve().parent.parent / "fixtures" / "site.warc.gz"
+    cases = [c for c in iter_cases() if c.truth["status"] == "article"]
+    urls = [c.meta["url"] for c in cases]  # the original hosts: nothing listens there for us
+    db = tmp_path / "archive.db"
+    result = run_harvest("crawl", *urls, "--replay", str(site_warc), "--db", str(db), "--quiet",
+                         "--warc-dir", str(tmp_path / "warcs"), *FAST)
+    assert result.returncode == 0, result.stderr
+    assert rows(db, "select count(*) from articles")[0][0] == len(cases), result.stdout
+    assert not result.stderr.strip()

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+from urllib.parse import unquote
 
 from harvester.extract import extract
 from harvester.page import Page
@@ -74,7 +75,7 @@ def test_editor_credits_and_original_title_lifted():
 
 def test_wechat_canonical_url_and_images():
     art = run("wechat-misc/omnivore_wechat_source.html")
-    assert art.canonical_url == ("https://mp.weixin.qq.com/s?__biz=MzU4MzgxNjczMA==&mid=2247486734&idx=1"
+    assert unquote(art.canonical_url) == ("https://mp.weixin.qq.com/s?__biz=MzU4MzgxNjczMA==&mid=2247486734&idx=1"
                                  "&sn=b8c0ba868089c08e1be5b1b7ac724a32")
     art = run("wechat-gne/wechat_1.html")
     assert art.images and all("mmbiz.qpic.cn" in i.src for i in art.images)
