@@ -108,7 +108,7 @@ def body_status(body_texts: list[str], doc: Doc | None = None) -> str:
         return "not_article"
     longest = max(len(t) for t in body_texts)
     prose = any(len(t) >= REAL_PARAGRAPH and _PUNCT.search(t) for t in body_texts)
-    if doc is not None and not prose and doc.first("//*[@id='js_content']") is None \
+    if doc is not None and (not prose or len(body_texts) <= 2) and doc.first("//*[@id='js_content']") is None \
             and link_share(doc) > LINK_SHARE_MAX:
         return "not_article"
     if len(body_texts) >= 8 and longest < LIST_ITEM_MAX:
