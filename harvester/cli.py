@@ -19,6 +19,21 @@ SOURCES_OPTION = click.option("--sources", "sources_path", default="sources.toml
                               type=click.Path(dir_okay=False), help="Sources file (TOML).")
 
 
+SETTING_OPTION = click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
+                              help="Override a Scrapy setting (repeatable).")
+
+
+def _scrapy_overrides(pairs: tuple[str, ...]) -> dict[str, str]:
+    """`-s NAME=VALUE` options as a settings dict, as `scrapy crawl -s` takes them."""
+    settings = {}
+    for item in pairs:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise HarvestError(f"-s {item}: expected NAME=VALUE")
+        settings[name] = value
+    return settings
+
+
 class HarvestError(click.ClickException):
     """A one-line, user-facing failure."""
 
@@ -46,8 +61,7 @@ def _is_url(value: str) -> bool:
               help="Answer requests from these WARC files instead of the network.")
 @click.option("--quiet", is_flag=True, help="No progress line.")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log.")
-@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
-              help="Override a Scrapy setting.")
+@SETTING_OPTION
 def crawl(targets: tuple[str, ...], db_path: str, warc_dir: str, sources_path: str, refresh: bool,
           replay_from: tuple[str, ...], quiet: bool, verbose: bool, overrides: tuple[str, ...]) -> None:
     """Crawl article URLs (or named sources from the sources file) into the archive."""
@@ -55,10 +69,8 @@ def crawl(targets: tuple[str, ...], db_path: str, warc_dir: str, sources_path: s
 
     urls = [t for t in targets if _is_url(t)]
     names = [t for t in targets if not _is_url(t)]
-    settings: dict = {"LOG_LEVEL": "INFO" if verbose else "CRITICAL", "HARVEST_REFRESH": refresh}
-    for item in overrides:
-        name, _, value = item.partition("=")
-        settings[name] = value
+    settings: dict = {"LOG_LEVEL": "INFO" if verbose else "CRITICAL", "HARVEST_REFRESH": refresh,
+                      **_scrapy_overrides(overrides)}
     if replay_from:
         settings["REPLAY_WARCS"] = list(replay_from)
     source = "urls"
@@ -158,7 +170,8 @@ def serve(db_path: str, warc_dir: str, port: int, host: str) -> None:
 @click.argument("urls", nargs=-1, required=True)
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="The WARC file to write.")
 @click.option("--quiet", is_flag=True, help="No progress line.")
-def record(urls: tuple[str, ...], out: str, quiet: bool) -> None:
+@SETTING_OPTION
+def record(urls: tuple[str, ...], out: str, quiet: bool, overrides: tuple[str, ...]) -> None:
     """Fetch pages into one WARC file on purpose (new test fixtures); archive nothing."""
     from harvester.crawl import run_crawl
 
@@ -168,7 +181,7 @@ def record(urls: tuple[str, ...], out: str, quiet: bool) -> None:
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     summary = run_crawl(urls, db_path=None, warc_dir=None, source="record",
                         progress=not quiet and sys.stderr.isatty(),
-                        settings={"LOG_LEVEL": "CRITICAL", "WARC_FILE": out})
+                        settings={"LOG_LEVEL": "CRITICAL", **_scrapy_overrides(overrides), "WARC_FILE": out})
     click.echo(f"recorded {summary.fetched} responses into {out}")
     for url, reason in summary.failures:
         click.echo(f"harvest: error: {url}: {reason}", err=True)

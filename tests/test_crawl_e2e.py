@@ -20,7 +20,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from fixtures.loader import iter_cases
 from fixtures.site import FixtureSite
-from tests.conftest import run_harvest
+from tests.conftest import ROOT, run_harvest
 
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
         "-s", "HARVEST_BACKOFF_MIN_DELAY=0.05", "-s", "HARVEST_BACKOFF_MAX_DELAY=0.2",
@@ -220,3 +220,34 @@ def test_crawl_from_a_recorded_warc_uses_no_network(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert rows(db, "select count(*) from articles")[0][0] == len(cases), result.stdout
     assert not result.stderr.strip()
+
+
+def test_record_writes_one_warc_and_archives_nothing(tmp_path: Path) -> None:
+    case = next(c for c in iter_cases() if c.truth["status"] == "article")
+    out = tmp_path / "new-fixture.warc.gz"
+    with FixtureSite() as site:
+        url = site.local_url(case.meta["url"])
+        result = run_harvest("record", url, "--out", str(out), "--quiet", *FAST)
+    assert result.returncode == 0, result.stderr
+    with open(out, "rb") as handle:
+        records = [(r.rec_type, r.rec_headers.get_header("WARC-Target-URI")) for r in ArchiveIterator(handle)]
+    assert ("response", url) in records and ("request", url) in records
+    assert not (tmp_path / "archive.db").exists() and not (ROOT / "warcs").exists()
+
+
+def test_extract_prints_the_contract_json(tmp_path: Path) -> None:
+    case = next(c for c in iter_cases() if c.name == "wechat-2024-seed-innovation-camp")
+    page = tmp_path / "page.html"
+    page.write_bytes(case.body)
+    result = run_harvest("extract", str(page), "--url", case.meta["url"], "--format", "json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert list(data) == ["status", "url", "canonical_url", "title", "title_en", "title_zh",
+                          "original_title", "source", "author", "editors", "published", "language",
+                          "paragraphs", "pairs", "text_en", "text_zh", "images", "removed"]
+    assert data["status"] == "article" and data["language"] == "bilingual"
+    assert data["published"] == "2023-06-13T18:59:00+08:00"
+    body = json.dumps([data["paragraphs"], data["pairs"], data["text_en"], data["text_zh"]], ensure_ascii=False)
+    for boilerplate in ("原标题", "审读", "免责声明", "推荐阅读", "鹏友圈"):
+        assert boilerplate not in body, boilerplate
+    assert data["original_title"] and data["editors"].get("审读") == "刘春生"
