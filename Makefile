@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test demo fixtures bench clean
+.PHONY: install test browser demo fixtures bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,8 +14,19 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest -q
+
+# Debian's chromium (and a CJK font, so screenshots show Chinese) for tests/test_browser_*.py.
+# Best effort: if it cannot be installed the browser tests skip and say why.
+browser:
+	@if [ -x /usr/bin/chromium ] && fc-list :lang=zh 2>/dev/null | grep -q .; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then sudo=; \
+	elif command -v sudo >/dev/null 2>&1; then sudo="sudo -n"; \
+	else echo "browser: not root and no sudo, not installing chromium; the browser tests will skip"; exit 0; fi; \
+	$$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	  --no-install-recommends chromium fonts-wqy-zenhei \
+	  || echo "browser: could not install chromium; the browser tests will skip"
 
 # Serve the bundled fixture site on loopback, crawl it into ./archive.db + ./warcs/, then open Datasette.
 demo: $(STAMP)

@@ -304,6 +304,71 @@ def export(db_path: str, warc_dir: str, fmt: str, out: str, source: str | None, 
     click.echo(f"exported {count} pairs", err=True)
 
 
+@cli.command(name="eval")
+@click.argument("directory", required=False, type=click.Path())
+@click.option("--corpus", "with_corpus", is_flag=True,
+              help="Also score the real pages of ../shared/corpus that have fixtures/corpus_truth files.")
+@click.option("--corpus-dir", default=None, type=click.Path(), help="The real-page corpus (default ../shared/corpus).")
+@click.option("--baseline/--no-baseline", default=True, show_default=True,
+              help="Score bare trafilatura on the same pages, side by side.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("-v", "--verbose", is_flag=True, help="A row per page, and trafilatura's failures too.")
+@click.option("--gate", "gate_path", default=None, type=click.Path(dir_okay=False),
+              help="JSON floors (e.g. fixtures/eval_floors.json); exit 1 when a score is below its floor.")
+@click.option("--write-floors", default=None, type=click.Path(dir_okay=False),
+              help="Write the current scores, rounded down, as the floors file (review the diff).")
+def eval_(directory: str | None, with_corpus: bool, corpus_dir: str | None, baseline: bool, fmt: str,
+          verbose: bool, gate_path: str | None, write_floors: str | None) -> None:
+    """Score the extractor (and bare trafilatura) on pages with expected JSON."""
+    from harvester import evaluate as ev
+
+    if directory is None and not with_corpus:
+        raise HarvestError("give a DIR of pages (e.g. fixtures/pages) or --corpus")
+    floors = ev.load_floors(gate_path) if gate_path else None
+    reports = []
+    try:
+        if directory is not None:
+            reports.append(("pages", ev.evaluate(ev.load_cases(directory, corpus_dir), label=directory,
+                                                 baseline=baseline)))
+        if with_corpus:
+            try:
+                cases = ev.load_corpus_cases(corpus_dir=corpus_dir)
+            except ev.EvalError as exc:
+                click.echo(f"harvest: corpus skipped: {exc}", err=True)
+            else:
+                reports.append(("corpus", ev.evaluate(cases, label="corpus", baseline=baseline)))
+    except ev.EvalError as exc:
+        raise HarvestError(str(exc)) from None
+    problems = []
+    for section, report in reports:
+        if floors is not None:
+            problems += [f"{section}: {p}" for p in ev.check_gate(report.summary("ours"), ev.floors_for(floors, section))]
+    if fmt == "json":
+        click.echo(json.dumps({section: r.to_dict() for section, r in reports} | {"gate": problems},
+                              ensure_ascii=False, indent=2))
+    else:
+        for section, report in reports:
+            if verbose:
+                click.echo(ev.format_pages(report))
+            click.echo(ev.format_summary(report))
+            failures = ev.format_failures(report, ("ours", "trafilatura") if verbose else ("ours",))
+            if failures:
+                click.echo(failures)
+            click.echo("")
+        if floors is not None:
+            click.echo(f"gate {gate_path}: " + ("FAILED" if problems else "passed"))
+    for p in problems:
+        click.echo(f"harvest: gate: {p}", err=True)
+    if write_floors:
+        data = {"_comment": "Pinned floors for `harvest eval --gate`: the measured scores of our extractor, "
+                            "rounded down. Raise them when the extractor improves; never lower one silently."}
+        data |= {section: ev.floors_of(report.summary("ours")) for section, report in reports}
+        Path(write_floors).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        click.echo(f"wrote floors to {write_floors}", err=True)
+    if problems:
+        sys.exit(1)
+
+
 def main() -> None:
     cli(prog_name="harvest")
 

@@ -58,7 +58,7 @@ def replay(paths: Iterable[str], archive: Archive, source: str = "replay",
                 if article.status != "article":
                     summary.outcomes[article.status] += 1
                     continue
-                pointer = {"warc_file": record.warc_file, "warc_offset": record.warc_offset,
+                pointer = {"warc_file": str(Path(record.warc_file).resolve()), "warc_offset": record.warc_offset,
                            "warc_record_id": record.warc_record_id}
                 outcome = archive.store_article(article.to_dict(), pointer=pointer, crawl_id=crawl_id,
                                                 crawled_at=record.fetched_at.isoformat(timespec="seconds"))

@@ -20,7 +20,7 @@ BODY = ["深圳创新城市国际交流营举行开营仪式，来自二十个�
 def test_credit_line_to_editors():
     assert parse_credits("编辑 王子烨 审读 刘春生 二审 周梦璇 三审 董晓敏", load_rules()) == {
         "编辑": "王子烨", "审读": "刘春生", "二审": "周梦璇", "三审": "董晓敏"}
-    assert parse_credits("（责任编辑：张三_NBJS10226）", load_rules()) == {"责任编辑": "张三"}
+    assert parse_credits("（责任编辑：张三_NBJS10226）", load_rules()) == {"责任编辑": "张三_NBJS10226"}
     assert parse_credits("Editor: Wang Ziye", load_rules()) == {"Editor": "Wang Ziye"}
 
 

@@ -20,6 +20,7 @@ except ModuleNotFoundError:  # pragma: no cover - 3.10 needs tomli
     import tomli as tomllib  # type: ignore[no-redef]
 
 _LEADING_WIDGETS = re.compile(r"^(?:【[^】]{1,6}】\s*)+(?=【)")  # "【纠错】 【责任编辑:张樵苏 】"
+_STAFF_CODE = re.compile(r"(?<=[\u4e00-\u9fff])\s+[A-Z]{1,4}\d{2,}$")
 HAN_RX = re.compile(r"[\u4e00-\u9fff]")
 _DECOR = " \t▼▲▽△►▶◆◇■□●○★☆•·-—–_=~|｜:：【】[]()（）<>《》〈〉「」『』\"'“”‘’.。!！#*+"
 
@@ -108,10 +109,10 @@ def parse_credits(text: str, rules: Rules) -> dict[str, str] | None:
     for i, m in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(line)
         value = line[m.end():end].strip(" \t,，;；|｜/、")
-        value = re.sub(r"_[A-Z]{2,}\d+$", "", value)  # 163's "张三_NBJS10226" staff codes
+        value = _STAFF_CODE.sub("", value)  # "赵敏 PN098": a staff code after the name
         if not value or len(value) > rules.credit_max_value or re.search(r"[。，！？!?：:；;“”\"《》]", value):
             return None
-        if HAN_RX.search(value) and any(len(tok) > 10 for tok in re.split(r"[\s、/,]+", value)):
+        if re.search(r"[\u4e00-\u9fff]{11,}", value):
             return None  # names are short; a long Han run is a sentence
         if re.search(r"[a-z]", value) and not re.fullmatch(r"[A-Z][\w'\-]*(?:[\s,&]+(?:and\s+)?[A-Z][\w'\-]*){0,5}", value):
             return None  # English credits are names, not lowercase prose
@@ -173,7 +174,7 @@ def clean(blocks: list[Block], rules: Rules | None = None) -> Cleaned:
         seen += len(text)
         if is_tail_heading(single, rules):
             if position >= rules.tail_min_position:
-                _drop_rest(out, blocks, idx)
+                _drop_rest(out, blocks, idx, rules)
                 break
             out.removed.append(text)
             continue
@@ -184,19 +185,11 @@ def clean(blocks: list[Block], rules: Rules | None = None) -> Cleaned:
             out.removed.append(text)
             continue
         if credits:
-            editors = out.lifted.setdefault("editors", {})
-            for key, value in credits.items():
-                target = rules.credit_fields.get(key.lower())
-                if target == "-":
-                    continue
-                if target:
-                    out.lifted.setdefault(target, value)
-                else:
-                    editors.setdefault(key, value)
+            _add_credits(out, credits, rules)
             keys = {k.lower() for k in credits}
             if (position >= rules.end_min_position and keys & rules.ends_article) or \
                     (position >= rules.end_strong_min_position and keys & rules.ends_article_strong):
-                _drop_rest(out, blocks, idx)
+                _drop_rest(out, blocks, idx, rules)
                 break
             out.removed.append(text)
             continue
@@ -213,6 +206,27 @@ def clean(blocks: list[Block], rules: Rules | None = None) -> Cleaned:
     return out
 
 
-def _drop_rest(out: Cleaned, blocks: list[Block], idx: int) -> None:
-    """Everything from blocks[idx] on is trailing furniture: record it as removed."""
-    out.removed.extend(b.text for b in blocks[idx:] if b.kind != "image" and b.text)
+def _drop_rest(out: Cleaned, blocks: list[Block], idx: int, rules: Rules) -> None:
+    """Everything from blocks[idx] on is trailing furniture: record it as removed.
+
+    Credit lines in that tail ('责任编辑：黄芳' then '校对：刘威') are still credits: lift them.
+    """
+    for block in blocks[idx:]:
+        if block.kind == "image" or not block.text:
+            continue
+        out.removed.append(block.text)
+        credits = parse_credits(" ".join(block.text.split()), rules)
+        if credits:
+            _add_credits(out, credits, rules)
+
+
+def _add_credits(out: Cleaned, credits: dict[str, str], rules: Rules) -> None:
+    editors = out.lifted.setdefault("editors", {})
+    for key, value in credits.items():
+        target = rules.credit_fields.get(key.lower())
+        if target == "-":
+            continue
+        if target:
+            out.lifted.setdefault(target, value)
+        else:
+            editors.setdefault(key, value)

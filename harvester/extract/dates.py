@@ -17,6 +17,18 @@ DATE_RX = re.compile(
     r"(?:\.\d+)?\s*(?P<tz>Z|[+-]\d{2}:?\d{2})?)?")
 
 
+_MONTHS = {m: i for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+_MONTH = r"(?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+# March 1, 2024 | Mar. 01 2024 | 1 March 2024 (English-language portals)
+EN_DATE_RX = re.compile(
+    r"\b(?:" + _MONTH + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d{2})"
+    r"|(?P<d2>\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH.replace("mon", "mon2") + r",?\s+(?P<y2>(?:19|20)\d{2}))\b")
+# a clock time next to an English date: "09:15, March 01, 2024", "March 1, 2024 9:15 pm"
+TIME_RX = re.compile(r"\b(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?\s*(?P<ampm>[ap]\.?m\.?)?(?![\d:])", re.I)
+TIME_WINDOW = 12  # characters between an English date and its time
+
+
 def from_epoch(value: str | int | float) -> str | None:
     """Unix seconds (WeChat's `var ct`) as Beijing time."""
     try:
@@ -35,6 +47,9 @@ def parse_date(text: str | None) -> str | None:
     if not text:
         return None
     m = DATE_RX.search(text)
+    en = EN_DATE_RX.search(text, 0, m.start() if m else len(text))
+    if en:
+        return _english_date(text, en)
     if not m:
         return None
     try:
@@ -49,5 +64,28 @@ def parse_date(text: str | None) -> str | None:
                 digits = m["tz"][1:].replace(":", "")
                 tz = timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
         return datetime(y, mo, d, hh, mm, ss, tzinfo=tz).isoformat()
+    except ValueError:
+        return None
+
+
+def _english_date(text: str, m: re.Match[str]) -> str | None:
+    """An English date with the clock time printed just before or after it (else midnight)."""
+    mon = _MONTHS.get((m["mon"] or m["mon2"])[:3].lower())
+    y, d = int(m["y"] or m["y2"]), int(m["d"] or m["d2"])
+    hh = mm = ss = 0
+    after = TIME_RX.match(text[m.end():m.end() + TIME_WINDOW].lstrip(" ,|at"))
+    before = None
+    for t in TIME_RX.finditer(text, max(0, m.start() - TIME_WINDOW), m.start()):
+        before = t
+    t = after or (before if before and not text[before.end():m.start()].strip(" ,|")  else None)
+    if t:
+        hh, mm, ss = int(t["H"]), int(t["M"]), int(t["S"] or 0)
+        ampm = (t["ampm"] or "").lower().replace(".", "")
+        if ampm == "pm" and hh < 12:
+            hh += 12
+        elif ampm == "am" and hh == 12:
+            hh = 0
+    try:
+        return datetime(y, mon or 0, d, hh, mm, ss, tzinfo=SHANGHAI).isoformat()
     except ValueError:
         return None

@@ -22,6 +22,7 @@ from harvester.extract.dom import Doc, node_text
 from harvester.extract.encoding import decode
 from harvester.extract.errors import ExtractionError
 from harvester.extract.language import HAN, LATIN_WORD, detect, is_caption_sized, paragraphs_from_blocks
+from harvester.extract.recover import restore_furniture
 from harvester.extract.portal import PortalTemplate, strip_site_suffix
 from harvester.extract.status import body_status, is_listing, page_status
 from harvester.extract.template import Metadata, Template
@@ -134,7 +135,8 @@ def apply_lifted(article: Article, lifted: dict) -> None:
 
 _CREDIT_XPATH = etree.XPath(
     "//body//*[not(self::script or self::style)][text()[contains(., '编辑') or contains(., '审核') or "
-    "contains(., 'Editor') or contains(., 'editor') or contains(., '责编')]]")
+    "contains(., 'Editor') or contains(., 'editor') or contains(., '责编') or contains(., '校对') or "
+    "contains(., '审读') or contains(., '审校') or contains(., '终审') or contains(., '监制')]]")
 
 
 def page_credits(doc: Doc, article: Article) -> None:
@@ -172,7 +174,7 @@ def trafilatura_blocks(doc: Doc) -> list[Block]:
     body = getattr(result, "body", None) if result is not None else None
     if body is None:
         return []
-    return walk_blocks(body, doc.url)
+    return restore_furniture(doc.tree, walk_blocks(body, doc.url), doc.url)
 
 
 def _drop_title_echo(blocks: list[Block], title: str) -> list[Block]:

@@ -20,11 +20,44 @@ _SOURCE_RX = re.compile(r"(?:来源|来自|稿源|出处|Source)\s*[:：]\s*([A-
                         r"(?:\s+[\u4e00-\u9fff]{2,8})?|[^\s|｜_　]{2,30})", re.I)
 # where a run-together info line continues after the source name
 _SOURCE_END = re.compile(r"(作者|记者|编辑|责任编辑|原标题|发布时间|时间|通讯员|\d+\s*人参与|\d{4}[-年/]|\s+(?:Author|By|Editor|Updated|Writer)\b).*$")
-_AUTHOR_RX = re.compile(r"(?:作者|记者|撰文|By)\s*[:：]?\s*([\u4e00-\u9fff·]{2,8}(?:[ 、，,][\u4e00-\u9fff·]{2,8}){0,2})")
+# "作者：张三" / "记者 李四 王五": a key, then a separator (a colon or a space), then names
+_AUTHOR_RX = re.compile(r"(?:作者|记者|撰文|撰稿)\s*(?:[:：]\s*|\s+)"
+                        r"([\u4e00-\u9fff·]{2,8}(?:[ 、，,]+[\u4e00-\u9fff·]{2,8}){0,3})(?![\u4e00-\u9fff])")
+_AUTHOR_EN_RX = re.compile(r"(?:^|[|\s])(?:By|Author:|Writer:)\s+([A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+){0,3}"
+                           r"(?:\s*(?:,|and)\s*[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+){0,3})?)")
+# words that end a name list on an info line: the next field's key, or a photo credit
+_NAME_STOPS = ("来源", "来自", "稿源", "出处", "通讯员", "编辑", "责任编辑", "责编", "摄影", "摄", "实习生", "发布", "时间",
+               "原标题", "评论", "阅读", "字号", "记者", "作者", "本报", "报道", "图", "审核", "校对", "日期", "浏览")
 _DATE_META = ("article:published_time", "og:article:published_time", "og:published_time", "datepublished",
               "pubdate", "publishdate", "publish_date", "publishtime", "publish-date", "dc.date",
               "dc.date.issued", "dcterms.created", "weibo:article:create_at", "og:release_date",
               "bytedance:published_time", "sailthru.date", "article.published", "date", "apub:time")
+
+
+INFO_MAX = 300  # characters: an info line is short; a longer block is the article
+
+
+def author_from_info(info: str) -> str | None:
+    """'作者：黄思敏 来源：深圳商报' -> '黄思敏'; '记者 王晓丹 通讯员 林晨' -> '王晓丹'; 'By Liu Xiaoxiao'."""
+    for m in _AUTHOR_RX.finditer(info):
+        rest = info[m.end():m.end() + 3].lstrip()
+        if rest.startswith("摄"):
+            continue  # "记者 王晓 摄" credits a photo, not the article
+        kept: list[str] = []
+        for name in re.split(r"[ 、，,]+", m.group(1)):
+            stop = next((k for k in _NAME_STOPS if k in name), None)
+            if stop:
+                head = name[:name.index(stop)]
+                if len(head) >= 2:
+                    kept.append(head)
+                break
+            kept.append(name)
+        if kept:
+            return "、".join(kept)
+    m = _AUTHOR_EN_RX.search(info)
+    if m:
+        return _SOURCE_END.sub("", m.group(1)).strip() or None
+    return None
 
 
 class PortalTemplate(Template):
@@ -63,30 +96,39 @@ class PortalTemplate(Template):
         texts = [node_text(el) for el in _INFO_XPATH(doc.tree)[:12]]
         h1 = doc.first(self.headline_xpath)
         if h1 is not None:
+            # the line(s) right under the headline; never the body further down
             parent = h1.getparent()
-            if parent is not None:
-                texts.append(node_text(parent)[:400])
+            parent_text = node_text(parent) if parent is not None else ""
+            if parent_text and len(parent_text) <= INFO_MAX:
+                texts.append(parent_text)
+            else:
+                for sib in list(h1.itersiblings())[:2]:
+                    text = node_text(sib)
+                    if len(text) <= INFO_MAX:
+                        texts.append(text)
         value = " | ".join(t for t in texts if t)
         doc.cache["portal.info_text"] = value
         return value
 
     def published(self, doc: Doc) -> str | None:
+        """Explicit publication metas, then JSON-LD datePublished, then looser metas, <time>, the info line.
+
+        Looser metas (og:release_date, pubdate, date ...) often carry the update time,
+        so JSON-LD's datePublished outranks them. A date-only value loses to the info
+        line's time on the same day.
+        """
         info = parse_date(self.info_text(doc))
-        for key in _DATE_META:
-            value = parse_date(doc.meta.get(key))
+        candidates = [doc.meta.get(key) for key in _DATE_META[:4]]
+        candidates.append(_jsonld_value(doc, "datePublished"))
+        candidates.extend(doc.meta.get(key) for key in _DATE_META[4:])
+        candidates.extend(el.get("datetime") for el in _TIME_XPATH(doc.tree)[:3])
+        for raw in candidates:
+            value = parse_date(raw)
             if value:
-                # a date-only meta loses to the info line's time on the same day
                 if value.endswith("T00:00:00+08:00") and info and info[:10] == value[:10]:
                     return info
                 return value
-        value = parse_date(_jsonld_value(doc, "datePublished"))
-        if value:
-            return value
-        for el in doc.tree.xpath("//time[@datetime]")[:3]:
-            value = parse_date(el.get("datetime"))
-            if value:
-                return value
-        return parse_date(self.info_text(doc))
+        return info
 
     def source(self, doc: Doc) -> str | None:
         m = _SOURCE_RX.search(self.info_text(doc))
@@ -95,14 +137,22 @@ class PortalTemplate(Template):
             if len(value) >= 2:
                 return value
         value = doc.meta_value("source", "article:publisher_name", "og:article:author")
-        return re.sub(r"^(来源|Source)\s*[:：]\s*", "", value, flags=re.I) or None
+        value = re.sub(r"^(来源|Source)\s*[:：]\s*", "", value, flags=re.I)
+        return value or self.source_element(doc) or None
+
+    def source_element(self, doc: Doc) -> str | None:
+        """A short element marked as the source (<a class="source">深圳商报</a>), near the headline."""
+        for el in _SOURCE_XPATH(doc.tree)[:4]:
+            value = re.sub(r"^(来源|稿源|Source)\s*[:：]?\s*", "", node_text(el), flags=re.I).strip()
+            if 2 <= len(value) <= 30 and not parse_date(value) and not re.search(r"[。，,：:]", value):
+                return value
+        return None
 
     def author(self, doc: Doc) -> str | None:
         value = doc.meta_value("author", "article:author", "dc.creator")
         if value and not value.startswith("http"):
             return value
-        m = _AUTHOR_RX.search(self.info_text(doc))
-        return _SOURCE_END.sub("", m.group(1)).strip() or None if m else None
+        return author_from_info(self.info_text(doc))
 
     def canonical_url(self, doc: Doc) -> str | None:
         for url in (doc.meta_value("link:canonical"), doc.meta_value("og:url")):
@@ -112,6 +162,8 @@ class PortalTemplate(Template):
 
 
 _INFO_XPATH = etree.XPath(PortalTemplate.info_xpath)
+_TIME_XPATH = etree.XPath("//time[@datetime]")
+_SOURCE_XPATH = etree.XPath(PortalTemplate.source_xpaths[0])
 
 
 def strip_site_suffix(title: str) -> str:

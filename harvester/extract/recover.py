@@ -1,0 +1,131 @@
+"""Put back the subheadings and captions trafilatura leaves out of an article.
+
+trafilatura finds the article well but drops some of its furniture that a parallel
+corpus needs: a bilingual subheading split by <br> (`<h3>不打烊的街区<br>Streets
+that never sleep</h3>`), a <figcaption> above the first paragraph. Rather than walk
+the whole page again, only the few candidate elements (h2-h6, figcaption) are looked
+at, and one is taken back when the text right next to it in the page is article text
+trafilatura kept: a subheading must sit *between* two kept paragraphs, a caption
+next to one. A "Related stories" heading after the article, or a sidebar title,
+borders no kept text and stays out.
+"""
+from __future__ import annotations
+
+from lxml import etree
+
+from harvester.extract.blocks import Block, walk_blocks
+
+CANDIDATE_TAGS = ("h2", "h3", "h4", "h5", "h6", "figcaption")
+HEADING_MAX = 120  # characters: longer "headings" are layout abuse, not subheadings
+CAPTION_MAX = 400
+PROBE = 24  # characters of neighbouring text compared with trafilatura's output
+MAX_CANDIDATES = 60
+_NO_TEXT = frozenset(("script", "style", "noscript", "template", "iframe", "svg", "button", "select"))
+
+
+def _norm(text: str) -> str:
+    return "".join(text.split())
+
+
+def _textual(el: etree._Element) -> str:
+    if not isinstance(el.tag, str) or el.tag in _NO_TEXT:
+        return ""
+    return el.text_content()
+
+
+def text_before(el: etree._Element, depth: int = 8) -> str:
+    """The nearest non-blank text that precedes `el` in document order (climbing a few levels)."""
+    node = el
+    for _ in range(depth):
+        sib = node.getprevious()
+        while sib is not None:
+            if sib.tail and sib.tail.strip():
+                return sib.tail
+            text = _textual(sib)
+            if text.strip():
+                return text
+            sib = sib.getprevious()
+        parent = node.getparent()
+        if parent is None:
+            return ""
+        if parent.text and parent.text.strip():
+            return parent.text
+        node = parent
+    return ""
+
+
+def text_after(el: etree._Element, depth: int = 8) -> str:
+    """The nearest non-blank text that follows `el` in document order."""
+    node = el
+    for _ in range(depth):
+        if node.tail and node.tail.strip():
+            return node.tail
+        sib = node.getnext()
+        while sib is not None:
+            text = _textual(sib)
+            if text.strip():
+                return text
+            if sib.tail and sib.tail.strip():
+                return sib.tail
+            sib = sib.getnext()
+        node = node.getparent()
+        if node is None:
+            return ""
+    return ""
+
+
+def _find_block(norms: list[str], probe: str, tail: bool) -> int | None:
+    """Index of the kept block whose text ends (tail) / starts with `probe`."""
+    for k, text in enumerate(norms):
+        if (text.endswith(probe) if tail else text.startswith(probe)) or (len(probe) >= 8 and probe in text):
+            return k
+    return None
+
+
+def restore_furniture(root: etree._Element, blocks: list[Block], base_url: str = "") -> list[Block]:
+    """`blocks` (trafilatura's, in order) plus the subheadings/captions of `root` that belong between them."""
+    text_blocks = [b for b in blocks if b.kind != "image"]
+    if len(text_blocks) < 2:
+        return blocks
+    norms = [_norm(b.text) for b in blocks]
+    kept = "\x00".join(norms)
+    inserts: list[tuple[int, list[Block]]] = []  # (insert before index, blocks)
+    for n, el in enumerate(root.iter(*CANDIDATE_TAGS)):
+        if n >= MAX_CANDIDATES:
+            break
+        own = _norm(el.text_content())
+        is_caption = el.tag == "figcaption"
+        if not own or len(own) > (CAPTION_MAX if is_caption else HEADING_MAX) or own in kept:
+            continue
+        before = _norm(text_before(el))[-PROBE:]
+        after = _norm(text_after(el))[:PROBE]
+        at_prev = _find_block(norms, before, tail=True) if before else None
+        at_next = _find_block(norms, after, tail=False) if after else None
+        if at_prev is not None and at_next is not None and at_prev < at_next and \
+                all(blocks[i].kind == "image" for i in range(at_prev + 1, at_next)):
+            pos = at_next
+        elif is_caption and at_next is not None and (at_prev is None or at_next > at_prev):
+            pos = at_next
+        elif is_caption and at_prev is not None and at_next is None:
+            pos = at_prev + 1
+        else:
+            continue
+        new = walk_blocks(el, base_url)
+        for block in new:
+            if block.kind == "p":
+                block.kind = "caption" if is_caption else "heading"
+        new = [b for b in new if b.kind != "image"]
+        if new:
+            inserts.append((pos, new))
+    if not inserts:
+        return blocks
+    out: list[Block] = []
+    by_pos: dict[int, list[Block]] = {}
+    for pos, new in inserts:
+        by_pos.setdefault(pos, []).extend(new)
+    for k, block in enumerate(blocks):
+        out.extend(by_pos.pop(k, []))
+        out.append(block)
+    for pos in sorted(by_pos):
+        out.extend(by_pos[pos])
+    return out
