@@ -94,6 +94,8 @@ def crawl(targets: tuple[str, ...], db_path: str, warc_dir: str, sources_path: s
         except SourceBusy as exc:
             click.echo(f"harvest: error: {exc}", err=True)
             sys.exit(EX_TEMPFAIL)
+        except OSError as exc:  # the state directory (locks, JOBDIRs) next to --db
+            raise HarvestError(f"{exc.filename or db_path}: {exc.strerror or exc}") from None
     else:
         summary = run_crawl(urls, db_path=db_path, warc_dir=warc_dir, source=source,
                             progress=not quiet and sys.stderr.isatty(), settings=settings)

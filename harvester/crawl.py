@@ -146,6 +146,12 @@ def prepare_jobdir(directory: Path, name: str) -> Path:
     return jobdir
 
 
+def _crawl_failed(failure: Any, failures: list[tuple[str, str]], name: str) -> None:
+    """A crawler that died outside any request: report it instead of "Unhandled error in Deferred"."""
+    message = failure.getErrorMessage().splitlines()[0] if failure.getErrorMessage() else "failed"
+    failures.append((name, f"crawl failed: {failure.type.__name__}: {message}"))
+
+
 def spider_arguments(source: "Source") -> dict[str, Any]:
     args: dict[str, Any] = {"urls": list(source.start), "source": source.name}
     if source.kind in ("feed", "sitemap", "index"):
@@ -178,6 +184,7 @@ def run_sources(sources: Sequence["Source"], *, db_path: str | None, warc_dir: s
     prefix = process_settings.get("WARC_PREFIX", "harvest")
     process = CrawlerProcess(process_settings)  # its root log handler obeys LOG_LEVEL (-v)
     crawlers: list[tuple[Any, Path | None]] = []
+    failures: list[tuple[str, str]] = []  # crawls that could not even start (archive locked, bad setting)
     with ExitStack() as locks:
         for source in sources:
             locks.enter_context(source_lock(states, source.name))
@@ -189,18 +196,20 @@ def run_sources(sources: Sequence["Source"], *, db_path: str | None, warc_dir: s
             # init_reactor: the first crawler installs it (a no-op for the others).
             crawler = Crawler(load_object(SPIDER_CLASSES[source.kind]), project_settings(overrides),
                               init_reactor=True)
-            process.crawl(crawler, **spider_arguments(source))
+            deferred = process.crawl(crawler, **spider_arguments(source))
+            deferred.addErrback(_crawl_failed, failures, source.name)
             crawlers.append((crawler, jobdir))
         loose = list(urls)
         if loose:
             from harvester.spiders.article import ArticleSpider
 
             crawler = Crawler(ArticleSpider, project_settings({**base, **(settings or {})}), init_reactor=True)
-            process.crawl(crawler, urls=loose, source="urls")
+            deferred = process.crawl(crawler, urls=loose, source="urls")
+            deferred.addErrback(_crawl_failed, failures, "urls")
             crawlers.append((crawler, None))
         process.start()
 
-    summary = CrawlSummary()
+    summary = CrawlSummary(failures=failures)
     for crawler, jobdir in crawlers:
         stats = crawler.stats
         summary.fetched += stats.get_value("response_received_count", 0)

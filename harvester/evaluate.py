@@ -210,11 +210,14 @@ def match_pairs(expected: list, got: list[dict]) -> tuple[int, list[int], list[i
     return len(used), missed, spurious
 
 
-def prf(matched: int, predicted: int, expected: int) -> tuple[float, float, float]:
-    """Precision, recall, F1; an empty side with nothing expected of it counts as perfect."""
-    p = matched / predicted if predicted else (1.0 if expected == 0 else 0.0)
-    r = matched / expected if expected else (1.0 if predicted == 0 else 0.0)
-    f = 2 * p * r / (p + r) if p + r else 0.0
+def prf(matched: int, predicted: int, expected: int) -> tuple[float | None, float | None, float | None]:
+    """Micro precision, recall, F1; a ratio with nothing to count (0 predicted / 0 expected) is None.
+
+    F1 = 2*matched / (predicted + expected), which equals 2PR/(P+R) whenever both are defined.
+    """
+    p = matched / predicted if predicted else None
+    r = matched / expected if expected else None
+    f = 2 * matched / (predicted + expected) if predicted + expected else None
     return p, r, f
 
 
@@ -357,11 +360,8 @@ def summarize(scores: Iterable[PageScore]) -> Summary:
     for m in ("status_accuracy", "metadata_accuracy", "body_recall", "boilerplate_removal"):
         right, total = counts[m]
         values[m] = right / total if total else None
-    if predicted or expected:
-        p, r, f = prf(matched, predicted, expected)
-        values.update(pair_precision=p, pair_recall=r, pair_f1=f)
-    else:
-        values.update(pair_precision=None, pair_recall=None, pair_f1=None)
+    p, r, f = prf(matched, predicted, expected)
+    values.update(pair_precision=p, pair_recall=r, pair_f1=f)
     return Summary(pages=len(scores), articles=len(articles), counts=counts, scores=values)
 
 

@@ -111,9 +111,9 @@ class PolitenessMiddleware:
 
     def slow_down(self, request: Request, retry_after: float | None) -> float:
         """Raise the download delay of the request's slot (its domain); return the new delay."""
-        engine = getattr(self.crawler, "engine", None)
-        downloader = getattr(engine, "downloader", None)
-        if downloader is None:
+        try:
+            downloader = self.crawler.engine.downloader
+        except (AttributeError, RuntimeError):  # no engine yet (a component test)
             return 0.0
         key = downloader.get_slot_key(request)
         slot = downloader.slots.get(key)

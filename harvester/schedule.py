@@ -75,6 +75,16 @@ def next_due(source: Source, last_start: datetime | None, now: datetime) -> date
     return croniter(source.schedule, local_start).get_next(datetime).astimezone(timezone.utc)
 
 
+def format_every(every) -> str:
+    """timedelta -> "1h30m" (the sources-file spelling)."""
+    seconds, out = int(every.total_seconds()), ""
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        if seconds >= size:
+            out += f"{seconds // size}{unit}"
+            seconds %= size
+    return out or "0s"
+
+
 def due_sources(sources: dict[str, Source], db_path: str | Path,
                 now: datetime | None = None) -> list[Source]:
     """The sources whose next run time has come, in sources-file order."""
@@ -210,6 +220,13 @@ class Scheduler:
     def load(self) -> dict[str, Source]:
         return load_sources(self.sources_path)
 
+    def prepare_archive(self) -> None:
+        """Create or migrate the archive once here, not in parallel children that would race."""
+        from archive.store import Archive
+
+        Path(self.db_path).parent.mkdir(parents=True, exist_ok=True)
+        Archive(self.db_path).close()
+
     def launch_due(self, sources: dict[str, Source], exclude: set[str] = frozenset()) -> None:
         for source in due_sources(sources, self.db_path):
             if self.stopping or len(self.running) >= self.jobs:
@@ -224,6 +241,7 @@ class Scheduler:
         if not due:
             self.echo("nothing due")
             return []
+        self.prepare_archive()
         runs: list[Run] = []
         pending = list(due)
         while (pending or self.running) and not self.stopping:
@@ -237,6 +255,7 @@ class Scheduler:
     def run_forever(self, poll: float = 1.0) -> None:
         """Keep running due sources until SIGINT/SIGTERM; reloads the sources file each round."""
         sources = self.load()
+        self.prepare_archive()
         self.echo(f"scheduling {sum(s.scheduled for s in sources.values())} sources from {self.sources_path}")
         while not self.stopping:
             try:
@@ -270,7 +289,7 @@ class Scheduler:
         starts = last_starts(self.db_path)
         lines = []
         for source in self.load().values():
-            rule = source.schedule or (f"every {source.every}" if source.every else "manual only")
+            rule = source.schedule or (f"every {format_every(source.every)}" if source.every else "manual only")
             last = starts.get(source.name)
             when = next_due(source, last, now)
             nxt = "-" if when is None else ("due now" if when <= now else when.astimezone().isoformat(timespec="seconds"))

@@ -84,14 +84,19 @@ class NewsSite:
         with self.lock:
             self.log.clear()
 
-    def sources_toml(self, **extra: str) -> str:
-        """A sources file naming the three sources of this site, crawled fast."""
-        fast = "delay = 0\nautothrottle = false\nsettings = {RETRY_ENABLED = false}\n"
+    def sources_toml(self, settings: str = "", **extra: str) -> str:
+        """A sources file naming the three sources of this site, crawled fast.
+
+        `settings`: more `KEY = value` pairs for every source's settings table;
+        `feed=`/`sitemap=`/`index=`: more lines for that source.
+        """
+        more = f", {settings}" if settings else ""
+        fast = f"delay = 0\nautothrottle = false\nsettings = {{RETRY_ENABLED = false{more}}}\n"
         body = f"""
 [[source]]
 name = "harbour-feed"
 kind = "feed"
-start = ["{self.base}/feed.xml"]
+start = ["{self.base}/feed.xml", "{self.base}/atom.xml"]
 allow = ['/article/']
 every = "1s"
 {fast}{extra.get('feed', '')}
@@ -126,6 +131,14 @@ every = "1s"
             return 200, "application/rss+xml", (
                 f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Harbour</title>'
                 f"<link>{self.base}/</link>{items}</channel></rss>")
+        if path == "/atom.xml":  # the same stories again, spelled with other tracking parameters
+            entries = "".join(
+                f'<entry><title>Story {n}</title><id>urn:story:{n}</id>'
+                f'<link rel="alternate" type="text/html" href="{self.base}/article/{n}.html?utm_campaign=atom#comments"/>'
+                f"<updated>2024-03-01T00:00:00Z</updated></entry>" for n in self.FEED)
+            return 200, "application/atom+xml", (
+                '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+                f'<title>Harbour</title><link rel="self" href="{self.base}/atom.xml"/>{entries}</feed>')
         if path == "/sitemap.xml":
             urls = "".join(
                 f"<url><loc>{self.base}/article/{n}.html</loc><news:news><news:publication>"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from harvester.extract.language import HAN
 
@@ -24,6 +25,8 @@ VARIANCE = 9.0  # per-character variance of the length difference; en-zh is loos
 ANCHOR_BONUS = 1.2
 ANCHOR_MISS = 0.35
 ADJACENT_BONUS = 1.5
+DISJOINT_MIN = 3
+DISJOINT_TOLL = 2.0
 CAPTION_TOLL = 2.5
 # Leaving a paragraph untranslated costs its prior plus a toll per character (in
 # English-character units): cheap for a short caption, dear for a long body paragraph.
@@ -33,6 +36,7 @@ SKIP_PRIOR_CAPTION = 0.12
 SKIP_PER_CHAR = 0.012
 SKIP_PER_CHAR_CAPTION = 0.008
 BAND_MIN = 12
+RATIO_SHIFT = 0.1  # realign when the ratio of the 1:1 beads differs this much from the document's
 
 _MONTHS = {m: i for i, m in enumerate(
     "january february march april may june july august september october november december".split(), 1)}
@@ -52,10 +56,10 @@ class Segment:
     role: str = "body"
     pos: int = 0  # index among all paragraphs, for adjacency
 
-    @property
+    @cached_property
     def length(self) -> int:
         """English: non-space characters; Chinese: Han characters plus other non-space ones."""
-        return sum(1 for ch in self.text if not ch.isspace())
+        return len("".join(self.text.split()))
 
 
 def anchors(text: str, lang: str) -> frozenset[str]:
@@ -87,13 +91,35 @@ def align_segments(en: list[Segment], zh: list[Segment]) -> list[tuple[list[int]
     n, m = len(en), len(zh)
     if not n or not m:
         return []
+    band = max(BAND_MIN, int(0.15 * max(n, m)) + abs(n - m))
+    beads = _best_beads(n, m, band, bead_coster(en, zh))
+    # The first ratio counts untranslated paragraphs too; re-estimate it from the
+    # 1:1 beads found and align again when it moved (Gale-Church's own suggestion).
+    ratio = _ratio_from(beads, en, zh)
+    if ratio is not None and abs(ratio - _doc_ratio(en, zh)) > RATIO_SHIFT * _doc_ratio(en, zh):
+        beads = _best_beads(n, m, band, bead_coster(en, zh, ratio))
+    return beads
+
+
+def _doc_ratio(en: list[Segment], zh: list[Segment]) -> float:
+    return max(sum(max(s.length, 1) for s in zh) / sum(max(s.length, 1) for s in en), 0.05)
+
+
+def _ratio_from(beads: list[tuple[list[int], list[int]]], en: list[Segment], zh: list[Segment]) -> float | None:
+    ones = [(i[0], j[0]) for i, j in beads if len(i) == 1 and len(j) == 1]
+    if len(ones) < 3:
+        return None
+    return max(sum(max(zh[j].length, 1) for _, j in ones) / sum(max(en[i].length, 1) for i, _ in ones), 0.05)
+
+
+def bead_coster(en: list[Segment], zh: list[Segment], ratio: float | None = None):
+    """The cost function of one bead (en[i0:i1] with zh[j0:j1]) for this document."""
     len_en = [max(s.length, 1) for s in en]
     len_zh = [max(s.length, 1) for s in zh]
-    ratio = max(sum(len_zh) / sum(len_en), 0.05)
+    ratio = ratio or _doc_ratio(en, zh)
     anc_en = [anchors(s.text, "en") for s in en]
     anc_zh = [anchors(s.text, "zh") for s in zh]
     alternating = _is_alternating(en, zh)
-    band = max(BAND_MIN, int(0.15 * max(n, m)) + abs(n - m))
     log_prior = {bead: -math.log(p) for bead, p in PRIORS.items()}
 
     def bead_cost(i0: int, i1: int, j0: int, j1: int) -> float:
@@ -110,8 +136,11 @@ def align_segments(en: list[Segment], zh: list[Segment]) -> list[tuple[list[int]
             b = frozenset().union(*anc_zh[j0:j1])
             common = len(a & b)
             cost -= ANCHOR_BONUS * min(common, 3)
-            if a and b:
+            if a or b:
+                # a number or name on one side only: translations keep them
                 cost += ANCHOR_MISS * min(len(a ^ b), 4)
+                if not common and len(a | b) >= DISJOINT_MIN:
+                    cost += DISJOINT_TOLL  # several anchors, none shared: not a translation
             roles_en = [en[k].role == "caption" for k in range(i0, i1)]
             roles_zh = [zh[k].role == "caption" for k in range(j0, j1)]
             if len(set(roles_en + roles_zh)) > 1:  # a caption joined with body text
@@ -120,6 +149,10 @@ def align_segments(en: list[Segment], zh: list[Segment]) -> list[tuple[list[int]
                 cost -= ADJACENT_BONUS
         return cost
 
+    return bead_cost
+
+
+def _best_beads(n: int, m: int, band: int, bead_cost) -> list[tuple[list[int], list[int]]]:
     inf = float("inf")
     best = [[inf] * (m + 1) for _ in range(n + 1)]
     back: list[list[tuple[int, int] | None]] = [[None] * (m + 1) for _ in range(n + 1)]

@@ -46,6 +46,7 @@ class Rules:
     nav_words: frozenset[str]
     nav_max_len: int
     trims: list[tuple[str, re.Pattern[str]]]
+    box_labels: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -84,6 +85,7 @@ def load_rules(text: str | None = None) -> Rules:
         nav_words=frozenset(w.lower() for w in data["nav"]["words"]),
         nav_max_len=int(data["nav"].get("max_len", 60)),
         trims=[(r["name"], re.compile(r["pattern"], flags)) for r in data["trim"]],
+        box_labels=frozenset(data.get("boxes", {}).get("labels", [])),
     )
 
 

@@ -31,7 +31,7 @@ def clean_space(text: str) -> str:
 
 def node_text(el: etree._Element | None) -> str:
     """Visible text of one element, whitespace-collapsed to one line."""
-    if el is None:
+    if el is None or not isinstance(el.tag, str):  # comments and processing instructions have no text
         return ""
     return " ".join(clean_space(el.text_content() if hasattr(el, "text_content") else "".join(el.itertext())).split())
 

@@ -23,7 +23,7 @@ from harvester.extract.encoding import decode
 from harvester.extract.errors import ExtractionError
 from harvester.extract.language import HAN, LATIN_WORD, detect, is_caption_sized, paragraphs_from_blocks
 from harvester.extract.recover import restore_furniture
-from harvester.extract.portal import PortalTemplate, strip_site_suffix
+from harvester.extract.portal import PortalTemplate, author_from_info, site_from_title, strip_site_suffix
 from harvester.extract.status import body_status, is_listing, page_status
 from harvester.extract.template import Metadata, Template
 from harvester.extract.wechat import WeChatTemplate
@@ -60,13 +60,9 @@ def extract_doc(doc: Doc) -> Article:
     meta = metadata_cascade(doc, templates)
     article = Article(status="article", url=doc.url, canonical_url=canonicalize_url(meta.canonical_url or doc.url),
                       title=meta.title or "", source=meta.source, author=meta.author, published=meta.published)
-    status = page_status(doc)
+    status = page_status(doc) or ("not_article" if is_listing(doc) else None)
     if status:
-        article.status = status  # type: ignore[assignment]
-        return article
-    if is_listing(doc):
-        article.status = "not_article"
-        return article
+        return _not_an_article(article, status)
 
     blocks = main_blocks(doc, templates)
     blocks = _drop_title_echo(blocks, article.title)
@@ -74,6 +70,8 @@ def extract_doc(doc: Doc) -> Article:
     article.removed = cleaned.removed
     apply_lifted(article, cleaned.lifted)
     page_credits(doc, article)
+    if not article.author:
+        article.author = lead_author(cleaned.blocks)
 
     triples = paragraphs_from_blocks(cleaned.blocks)
     article.paragraphs = [Paragraph(text=t, lang=lang, role=role) for t, lang, role in triples]  # type: ignore[arg-type]
@@ -85,9 +83,16 @@ def extract_doc(doc: Doc) -> Article:
     if not article.title and article.paragraphs:
         article.title = article.paragraphs[0].text[:120]
     article.status = body_status([p.text for p in article.paragraphs if p.role == "body"], doc)  # type: ignore[assignment]
+    if article.status != "article":
+        return _not_an_article(article, article.status)
     if not article.published:
         article.published = _trafilatura_date(doc)
     return article
+
+
+def _not_an_article(article: Article, status: str) -> Article:
+    """Deleted, blocked and non-article pages carry their status and URLs, nothing else."""
+    return Article(status=status, url=article.url, canonical_url=article.canonical_url)  # type: ignore[arg-type]
 
 
 # --- metadata -----------------------------------------------------------------------
@@ -109,7 +114,8 @@ def _fallback_metadata(doc: Doc) -> Metadata:
     """Whatever any page has: og:site_name, <title>."""
     title = node_text(doc.tree.find(".//title"))
     return Metadata(title=strip_site_suffix(title) if title else None,
-                    source=doc.meta_value("og:site_name", "application-name") or None)
+                    source=doc.meta_value("og:site_name", "application-name") or PORTAL.source_element(doc)
+                    or site_from_title(title, PORTAL.headline(doc)) or None)
 
 
 def _trafilatura_date(doc: Doc) -> str | None:
@@ -136,7 +142,8 @@ def apply_lifted(article: Article, lifted: dict) -> None:
 _CREDIT_XPATH = etree.XPath(
     "//body//*[not(self::script or self::style)][text()[contains(., '编辑') or contains(., '审核') or "
     "contains(., 'Editor') or contains(., 'editor') or contains(., '责编') or contains(., '校对') or "
-    "contains(., '审读') or contains(., '审校') or contains(., '终审') or contains(., '监制')]]")
+    "contains(., '审读') or contains(., '审校') or contains(., '终审') or contains(., '监制')]]"
+    "[string-length(normalize-space()) <= 120]")
 
 
 def page_credits(doc: Doc, article: Article) -> None:
@@ -151,6 +158,18 @@ def page_credits(doc: Doc, article: Article) -> None:
                 article.author = value
             elif not target:
                 article.editors.setdefault(key, value)
+
+
+_LEAD_CREDIT = re.compile(r"^[^（(。，]{0,20}?[（(]([^（()）]{2,40})[)）]")
+
+
+def lead_author(blocks: list[Block]) -> str | None:
+    """The reporter named at the head of the first paragraph: '本报讯（记者 王晓丹 通讯员 林晨）3月4日，…'."""
+    for block in [b for b in blocks if b.kind == "p"][:2]:
+        m = _LEAD_CREDIT.match(block.text)
+        if m and ("记者" in m.group(1) or "作者" in m.group(1)):
+            return author_from_info(m.group(1))
+    return None
 
 
 # --- main content -------------------------------------------------------------------
@@ -174,7 +193,28 @@ def trafilatura_blocks(doc: Doc) -> list[Block]:
     body = getattr(result, "body", None) if result is not None else None
     if body is None:
         return []
-    return restore_furniture(doc.tree, walk_blocks(body, doc.url), doc.url)
+    blocks = restore_furniture(doc.tree, walk_blocks(body, doc.url), doc.url)
+    return drop_labelled_boxes(doc, blocks)
+
+
+_BOX_XPATH = etree.XPath(
+    "//body//*[contains(@class,'summary') or contains(@id,'summary') or contains(@class,'abstract') or "
+    "contains(@class,'daodu') or contains(@class,'digest')][string-length(normalize-space()) < 800]")
+
+
+def drop_labelled_boxes(doc: Doc, blocks: list[Block]) -> list[Block]:
+    """A box labelled 中文导读 / 摘要 / Summary restates the article (often in the other
+    language); it is not body text and no translation, so its paragraphs go."""
+    rules = load_rules()
+    drop: set[str] = set()
+    for box in _BOX_XPATH(doc.tree)[:5]:
+        parts = walk_blocks(box, doc.url)
+        texts = [b.text for b in parts if b.kind != "image"]
+        if len(texts) >= 2 and texts[0].strip(" :：【】[]") in rules.box_labels:
+            drop.update("".join(t.split()) for t in texts)
+    if not drop:
+        return blocks
+    return [b for b in blocks if b.kind == "image" or "".join(b.text.split()) not in drop]
 
 
 def _drop_title_echo(blocks: list[Block], title: str) -> list[Block]:
@@ -226,12 +266,16 @@ def document_language(paragraphs: list[Paragraph]) -> str:
 def split_title(title: str, paragraphs: list[Paragraph]) -> tuple[str | None, str | None]:
     """title_en / title_zh: parts of a 'English | 中文' title, or a heading in the other language."""
     en = zh = None
-    for part in _TITLE_SPLIT.split(title or ""):
-        lang = detect(part)
-        if lang == "en" and en is None and len(part) > 3:
-            en = part
-        elif lang == "zh" and zh is None:
-            zh = part
+    parts = [(part, detect(part)) for part in _TITLE_SPLIT.split(title or "") if part.strip()]
+    if {"en", "zh"} <= {lang for _, lang in parts}:  # "English | 中文": one part per language
+        for part, lang in parts:
+            if lang == "en" and en is None and len(part) > 3:
+                en = part
+            elif lang == "zh" and zh is None:
+                zh = part
+    elif title:  # "组图｜梧桐山杜鹃花开 …" is one Chinese title, not two
+        lang = detect(title)
+        en, zh = (title, None) if lang == "en" else (None, title) if lang == "zh" else (None, None)
     if en is None or zh is None:
         for p in paragraphs[:3]:
             if p.role == "heading":

@@ -102,10 +102,8 @@ class PortalTemplate(Template):
             if parent_text and len(parent_text) <= INFO_MAX:
                 texts.append(parent_text)
             else:
-                for sib in list(h1.itersiblings())[:2]:
-                    text = node_text(sib)
-                    if len(text) <= INFO_MAX:
-                        texts.append(text)
+                siblings = [el for el in h1.itersiblings() if isinstance(el.tag, str)][:3]
+                texts.extend(node_text(sib)[:INFO_MAX] for sib in siblings)
         value = " | ".join(t for t in texts if t)
         doc.cache["portal.info_text"] = value
         return value
@@ -138,14 +136,31 @@ class PortalTemplate(Template):
                 return value
         value = doc.meta_value("source", "article:publisher_name", "og:article:author")
         value = re.sub(r"^(来源|Source)\s*[:：]\s*", "", value, flags=re.I)
-        return value or self.source_element(doc) or None
+        return value or None
 
     def source_element(self, doc: Doc) -> str | None:
-        """A short element marked as the source (<a class="source">深圳商报</a>), near the headline."""
-        for el in _SOURCE_XPATH(doc.tree)[:4]:
+        """The one element marked as the source (<a class="source ent-source">深圳商报</a>).
+
+        Only a class/id word that *is* 'source' (or ends in -source/_source) counts, and
+        the page must name one source: several different texts are a list (related
+        items, a knowledge-graph panel), not the article's source.
+        """
+        found: set[str] = set()
+        for el in _SOURCE_XPATH(doc.tree)[:8]:
+            words = f"{el.get('class') or ''} {el.get('id') or ''}".lower().split()
+            if el.tag in ("script", "style", "meta", "link") or \
+                    not any(w == "source" or w.endswith(("-source", "_source")) for w in words):
+                continue
             value = re.sub(r"^(来源|稿源|Source)\s*[:：]?\s*", "", node_text(el), flags=re.I).strip()
-            if 2 <= len(value) <= 30 and not parse_date(value) and not re.search(r"[。，,：:]", value):
-                return value
+            if value:
+                found.add(value)
+        # a "date-source" line holding a "source" span: the innermost text is the name
+        found = {v for v in found if not any(o != v and o in v for o in found)}
+        if len(found) != 1:
+            return None
+        value = found.pop()
+        if 2 <= len(value) <= 30 and not parse_date(value) and not re.search(r"[。，,：:⋅·|]", value):
+            return value
         return None
 
     def author(self, doc: Doc) -> str | None:
@@ -175,8 +190,22 @@ def strip_site_suffix(title: str) -> str:
     return max(parts, key=len)
 
 
+def site_from_title(title: str, headline: str) -> str | None:
+    """'Shenzhen opens its 1,300th park - Shenzhen Daily' -> 'Shenzhen Daily' (the part that is not the headline)."""
+    title, headline = clean_space(title or ""), clean_space(headline or "")
+    if not title or not headline or headline not in title:
+        return None
+    rest = title.replace(headline, "\x00", 1).split("\x00")[1]
+    parts = [p for p in _SITE_SPLIT.split(rest) if p.strip()]
+    if not parts or not _SITE_SPLIT.match(rest):
+        return None
+    site = parts[-1].strip()
+    return site if 2 <= len(site) <= 30 and site not in headline else None
+
+
 def _jsonld_value(doc: Doc, key: str) -> str | None:
-    for script in doc.tree.xpath("//script[@type='application/ld+json']")[:5]:
+    scripts = [s for s in doc.tree.iter("script") if (s.get("type") or "").lower() == "application/ld+json"]
+    for script in scripts[:5]:
         try:
             data = json.loads(script.text or "")
         except ValueError:
