@@ -186,6 +186,8 @@ class Scheduler:
             run.error = reason
             self.record_failure(run)
         status = "ok" if run.ok else f"FAILED ({run.error})"
+        if run.ok and self.stopping:
+            status = "stopped (the next run resumes it)"
         self.echo(f"{run.source}: {status} in {run.elapsed:.1f}s" + (f" - {run.summary}" if run.summary else ""))
 
     def record_failure(self, run: Run) -> None:

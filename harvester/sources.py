@@ -278,7 +278,7 @@ def _validate(entry: dict, where, fail, own_keys: set[str]) -> Source:
             try:
                 re.compile(pattern)
             except re.error as exc:
-                raise fail(where(key), f"source {name!r}: {key} pattern {pattern!r} is not a valid regex: {exc}") from None
+                raise fail(where(key), f"source {name!r}: {key} pattern '{pattern}' is not a valid regex: {exc}") from None
         patterns[key] = tuple(values)
     if patterns["follow"] and kind != "index":
         raise fail(where("follow"), f"source {name!r}: follow applies to index sources only")

@@ -85,3 +85,24 @@ def test_anchors_survive_translation():
     assert {"6", "5"} <= anchors("An opening ceremony was held June 5 to kick off the camp.", "en")
     assert {"6", "5"} <= anchors("6月5日,创新城市国际交流营举行开营仪式。", "zh")
     assert "iphone" in anchors("苹果发布新iPhone 11", "zh")
+
+
+def test_one_to_two_split_then_untranslated_quote_does_not_shift_pairs():
+    """Ratio re-estimated from 1:1 beads and disjoint numbers keep a 1:2 split from shifting later pairs."""
+    paras = [
+        ("Volunteers counted 11,246 waterbirds of 68 species at the park this winter, the highest total since the count began in 2015.", "en", "body"),
+        ("今年冬季调查中，志愿者在公园共记录到水鸟68种11246只，为2015年开展调查以来的最高纪录。", "zh", "body"),
+        ("Among them were 212 black-faced spoonbills, up from 168 last winter; staff credited the restoration of 35 hectares of tidal flats and stricter limits on lighting.", "en", "body"),
+        ("其中，黑脸琵鹭有212只，比去年冬季的168只有所增加。", "zh", "body"),
+        ("工作人员认为，这得益于35公顷滩涂湿地的修复，以及夜间灯光管控的加强。", "zh", "body"),
+        ("The survey was carried out on Jan. 6 and 7 by 96 volunteers divided into 12 teams, each covering a section of the shoreline.", "en", "body"),
+        ("本次调查于1月6日至7日进行，96名志愿者分成12个小组，分段覆盖沿岸。", "zh", "body"),
+        ("“I have been coming here every winter for six years, and I have never seen the flats this busy,” said a British teacher who joined the count.", "en", "body"),
+        ("Park managers said the data will be shared with the Hong Kong side of the bay, where a parallel count is held.", "en", "body"),
+        ("公园管理方表示，调查数据将与香港一侧共享，香港方面开展了同步调查。", "zh", "body"),
+        ("Residents are advised to visit on weekday mornings and to keep at least 30 meters from the flocks.", "en", "body"),
+        ("园方建议市民在工作日上午前往观鸟，并与鸟群保持至少30米距离。", "zh", "body"),
+    ]
+    starts = [(e[:12], z[:4]) for e, z in align(paras)]
+    assert starts == [("Volunteers c", "今年冬季"), ("Among them w", "其中，黑"), ("The survey w", "本次调查"),
+                      ("Park manager", "公园管理"), ("Residents ar", "园方建议")]

@@ -35,7 +35,7 @@ def test_lifts_original_title_source_and_credits():
                          "本文来源：证券市场红周刊 责任编辑：杨倩_NF4425"])
     assert out.lifted["original_title"] == "一场遇见未来之旅:创新城市国际交流营在深圳举行"
     assert out.lifted["source"] == "深圳特区报"
-    assert out.lifted["editors"] == {"责任编辑": "杨倩"}
+    assert out.lifted["editors"] == {"责任编辑": "杨倩_NF4425"}  # 163 prints the staff code glued on: kept as printed
     assert [b.text for b in out.blocks] == BODY
 
 
@@ -100,3 +100,29 @@ def test_wechat_url_cleaning():
            "sn=dd091611fcf1aa0c2aef9655f13e7731&amp;chksm=f2506ed7c527&scene=21#rd")
     assert clean_wechat_url(url) == ("https://mp.weixin.qq.com/s?__biz=MzI2MzEwNTY3OQ==&mid=2648978231&idx=1"
                                      "&sn=dd091611fcf1aa0c2aef9655f13e7731")
+
+
+def test_credit_keys_with_qualifiers_and_staff_codes():
+    rules = load_rules()
+    assert parse_credits("责任编辑：吴燕 图片编辑：蒋立冬 校对：张亮亮", rules) == {
+        "责任编辑": "吴燕", "图片编辑": "蒋立冬", "校对": "张亮亮"}
+    assert parse_credits("(Web editor: Chen Lidan, Liang Jun)", rules) == {"Web editor": "Chen Lidan, Liang Jun"}
+    assert parse_credits("[责任编辑：赵敏 PN098]", rules) == {"责任编辑": "赵敏"}  # a spaced staff code is no name
+
+
+def test_credits_after_the_end_marker_are_still_lifted():
+    out = _clean(BODY + ["责任编辑：黄芳 图片编辑：陈飞燕", "校对：刘威", "澎湃新闻，未经授权不得转载"])
+    assert out.lifted["editors"] == {"责任编辑": "黄芳", "图片编辑": "陈飞燕", "校对": "刘威"}
+    assert [b.text for b in out.blocks] == BODY
+
+
+@pytest.mark.parametrize("text", ["中文版", "English version", "【双语】",
+                                  "By HE QI in Shenzhen | China Daily | Updated: 2024-03-14 16:22"])
+def test_dividers_and_datelines_are_dropped(text):
+    out = _clean(BODY[:2] + [text] + BODY[2:])
+    assert [b.text for b in out.blocks] == BODY
+
+
+def test_platform_statement_starts_the_tail():
+    out = _clean(BODY + ["特别声明：以上内容为自媒体平台用户上传并发布，本平台仅提供信息存储服务。", "相关推荐"])
+    assert [b.text for b in out.blocks] == BODY
