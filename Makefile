@@ -40,4 +40,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) archive.db archive.db-* warcs .pytest_cache
+	rm -rf $(VENV) archive.db archive.db-* archive.db.state warcs .pytest_cache test-output

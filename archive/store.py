@@ -170,6 +170,8 @@ class Archive:
         self.path = None if isinstance(path, Database) or self.db.memory else Path(path)
         # Enforced so paragraphs/pairs can never point at a missing article.
         self.db.execute("PRAGMA foreign_keys = ON")
+        # Scheduled crawls of several sources share one file: wait for a writer, don't fail.
+        self.db.execute("PRAGMA busy_timeout = 30000")
         if self.path is not None:
             # Readers (Datasette) and the crawler's writer work at the same time.
             self.db.enable_wal()

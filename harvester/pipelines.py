@@ -1,6 +1,7 @@
 """Item pipeline: store extracted pages and every WARC capture in the SQLite archive."""
 from __future__ import annotations
 
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
@@ -27,6 +28,7 @@ class ArchivePipeline:
             raise NotConfigured("ARCHIVE_DB is empty")
         pipeline = cls(crawler, db_path)
         crawler.signals.connect(pipeline.capture_written, signal=harvest_signals.warc_record_written)
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
     def open_spider(self) -> None:
@@ -48,7 +50,8 @@ class ArchivePipeline:
         stats.inc_value(f"harvest/outcome/{outcome}")
         return item
 
-    def close_spider(self) -> None:
+    def spider_closed(self, spider, reason: str) -> None:
+        """Close the crawl row here, not in close_spider: only this signal knows the reason."""
         if self.archive is None:
             return
         stats = self.crawler.stats
@@ -56,4 +59,7 @@ class ArchivePipeline:
         counts["fetched"] = stats.get_value("response_received_count", 0)
         counts["stored"] = counts["new"] + counts["changed"]
         counts["errors"] = counts.pop("error")
-        self.archive.finish_crawl(self.crawl_id, counts)
+        counts["skipped"] = (stats.get_value("harvest/skipped/archived", 0)
+                             + stats.get_value("harvest/skipped/limit", 0))
+        error = None if reason == "finished" else f"interrupted ({reason}); the next run resumes it"
+        self.archive.finish_crawl(self.crawl_id, counts, error=error)

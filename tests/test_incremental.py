@@ -255,3 +255,6 @@ def test_an_interrupted_crawl_resumes_without_refetching(tmp_path: Path) -> None
     assert listing["/news/index_2.html"] == 1  # the resumed crawl did not walk the pagination again
     assert not jobdir.exists()  # finished: the next run starts clean
     assert rows(tmp_path / "archive.db", "SELECT count(*) FROM articles") == [(14,)]
+    runs = rows(tmp_path / "archive.db", "SELECT error FROM crawls ORDER BY id")
+    assert runs[0][0] and "interrupted (shutdown)" in runs[0][0]  # the stopped run says so
+    assert runs[-1][0] is None
