@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import json
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -81,17 +82,46 @@ def url_key(url: str) -> str:
     return CDXJIndexer(None, []).get_url_key(url)
 
 
+class CdxjIndex:
+    """A sorted CDXJ index in memory: lookups by URL, and payloads by digest for revisits."""
+
+    def __init__(self, lines: list[str], root: Path) -> None:
+        self.lines = sorted(line for line in lines if line.strip())
+        self.keys = [line.split(" ", 1)[0] for line in self.lines]
+        self.root = root  # filenames in the index are relative to it
+
+    @classmethod
+    def load(cls, warc_dir: str | os.PathLike) -> "CdxjIndex":
+        path = index_path(warc_dir)
+        lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
+        return cls(lines, Path(warc_dir))
+
+    @classmethod
+    def build(cls, warc_files: list[str | os.PathLike]) -> "CdxjIndex":
+        """Index WARC files wherever they are (e.g. the files given to `crawl --replay`)."""
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / INDEX_NAME
+            write_cdx_index(str(out), [str(Path(p).resolve()) for p in warc_files],
+                            {"sort": True, "dir_root": "/", "fields": EXTRA_FIELDS})
+            return cls(out.read_text(encoding="utf-8").splitlines(), Path("/"))
+
+    def lookup(self, url: str) -> list[IndexEntry]:
+        """Every capture of `url`, oldest first (binary search on the SURT key)."""
+        key = url_key(url)
+        start, end = bisect.bisect_left(self.keys, key), bisect.bisect_right(self.keys, key)
+        return [_parse(line) for line in self.lines[start:end]]
+
+    def full_copy(self, digest: str) -> IndexEntry | None:
+        """The first response record holding this payload (what a revisit refers to)."""
+        return next((e for e in map(_parse, self.lines) if e.digest == digest and not e.is_revisit), None)
+
+    def path_of(self, entry: IndexEntry) -> Path:
+        return self.root / entry.filename
+
+
 def lookup(warc_dir: str | os.PathLike, url: str) -> list[IndexEntry]:
-    """Every capture of `url` in the index, oldest first (binary search on the SURT key)."""
-    path = index_path(warc_dir)
-    if not path.is_file():
-        return []
-    lines = path.read_text(encoding="utf-8").splitlines()
-    key = url_key(url)
-    keys = [line.split(" ", 1)[0] for line in lines]
-    start = bisect.bisect_left(keys, key)
-    end = bisect.bisect_right(keys, key)
-    return [_parse(line) for line in lines[start:end]]
+    """Every capture of `url` in the index of `warc_dir`, oldest first."""
+    return CdxjIndex.load(warc_dir).lookup(url)
 
 
 def known_payloads(warc_dir: str | os.PathLike) -> dict[str, tuple[str, str, str]]:

@@ -208,6 +208,14 @@ def test_recrawl_of_unchanged_pages_writes_revisits_and_no_versions(tmp_path: Pa
     fresh = tmp_path / "fresh.db"
     replayed = run_harvest("replay", str(newest), "--db", str(fresh))
     assert "new 4" in replayed.stdout, replayed.stdout
+    # And a crawl answered from both WARCs serves the newest capture (a revisit) with its payload.
+    offline = tmp_path / "offline.db"
+    again_offline = run_harvest("crawl", *urls, "--db", str(offline), "--warc-dir", str(tmp_path / "w2"),
+                                "--quiet", *sum((["--replay", str(p)] for p in sorted(warcs.glob("*.warc.gz"))), []),
+                                *FAST)
+    assert again_offline.returncode == 0, again_offline.stderr
+    pointed = {r[0] for r in rows(offline, "select warc_file from articles")}
+    assert pointed == {str(newest.resolve())}, pointed
 
 
 def test_crawl_from_a_recorded_warc_uses_no_network(tmp_path: Path) -> None:
