@@ -65,7 +65,7 @@ def _is_url(value: str) -> bool:
 def crawl(targets: tuple[str, ...], db_path: str, warc_dir: str, sources_path: str, refresh: bool,
           replay_from: tuple[str, ...], quiet: bool, verbose: bool, overrides: tuple[str, ...]) -> None:
     """Crawl article URLs (or named sources from the sources file) into the archive."""
-    from harvester.crawl import CrawlError, run_crawl
+    from harvester.crawl import run_crawl
 
     urls = [t for t in targets if _is_url(t)]
     names = [t for t in targets if not _is_url(t)]

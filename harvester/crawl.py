@@ -22,10 +22,6 @@ if TYPE_CHECKING:
 OUTCOME_KEYS = ("new", "changed", "unchanged", "deleted", "blocked", "not_article", "error")
 
 
-class CrawlError(RuntimeError):
-    """The crawl itself could not run (bad settings, broken component), as one line."""
-
-
 @dataclass
 class CrawlSummary:
     fetched: int = 0
@@ -58,25 +54,13 @@ def project_settings(overrides: dict[str, Any] | None = None) -> Settings:
 def run_crawl(urls: Iterable[str], *, db_path: str | None, warc_dir: str | None,
               source: str = "urls", progress: bool = False,
               settings: dict[str, Any] | None = None) -> CrawlSummary:
-    """Crawl `urls` with the article spider; blocks until the crawl ends."""
-    from harvester.spiders.article import ArticleSpider
+    """Crawl `urls` with the article spider; blocks until the crawl ends.
 
-    overrides = {"ARCHIVE_DB": db_path or "", "WARC_DIR": warc_dir or "",
-                 "HARVEST_PROGRESS": progress, **(settings or {})}
-    process = CrawlerProcess(project_settings(overrides))
-    crawler = process.create_crawler(ArticleSpider)
-    startup_errors: list[str] = []
-    deferred = process.crawl(crawler, urls=list(urls), source=source)
-    deferred.addErrback(lambda failure: startup_errors.append(failure.getErrorMessage()))
-    process.start()
-    if startup_errors:
-        raise CrawlError(f"the crawl could not run: {startup_errors[0]}")
-    stats = crawler.stats
-    summary = CrawlSummary(
-        fetched=stats.get_value("response_received_count", 0),
-        outcomes={k: stats.get_value(f"harvest/outcome/{k}", 0) for k in OUTCOME_KEYS},
-        failures=list(getattr(crawler.spider, "failures", [])))
-    return summary
+    A crawl that cannot start (bad setting, broken component) is reported in
+    `summary.failures`, like an unreachable URL.
+    """
+    return run_sources([], db_path=db_path, warc_dir=warc_dir, urls=urls, urls_source=source,
+                       progress=progress, settings=settings)
 
 
 # -- named sources (harvester.sources): the right spider, a lock, a JOBDIR ------------------
@@ -164,8 +148,8 @@ def spider_arguments(source: "Source") -> dict[str, Any]:
 
 
 def run_sources(sources: Sequence["Source"], *, db_path: str | None, warc_dir: str | None,
-                urls: Iterable[str] = (), refresh: bool = False, progress: bool = False,
-                settings: dict[str, Any] | None = None) -> CrawlSummary:
+                urls: Iterable[str] = (), urls_source: str = "urls", refresh: bool = False,
+                progress: bool = False, settings: dict[str, Any] | None = None) -> CrawlSummary:
     """Crawl named sources (plus loose article `urls`) in this process, each with its spider.
 
     Per crawler: the source's politeness settings (command-line `settings` win), a WARC
@@ -204,8 +188,8 @@ def run_sources(sources: Sequence["Source"], *, db_path: str | None, warc_dir: s
             from harvester.spiders.article import ArticleSpider
 
             crawler = Crawler(ArticleSpider, project_settings({**base, **(settings or {})}), init_reactor=True)
-            deferred = process.crawl(crawler, urls=loose, source="urls")
-            deferred.addErrback(_crawl_failed, failures, "urls")
+            deferred = process.crawl(crawler, urls=loose, source=urls_source)
+            deferred.addErrback(_crawl_failed, failures, urls_source)
             crawlers.append((crawler, None))
         process.start()
 
