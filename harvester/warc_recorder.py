@@ -21,12 +21,22 @@ from archive.warcstore import Exchange, WarcStore
 from harvester import signals as harvest_signals
 
 
-def _header_list(headers) -> list[tuple[str, str]]:
+# Twisted undoes chunked transfer-coding before Scrapy sees the body, so the recorded
+# body is de-chunked: the header is kept under this name so headers and body agree
+# (readers would otherwise try to de-chunk it again). Content-Encoding is untouched:
+# the body is recorded still compressed, as sent.
+RENAMED_HEADERS = {"transfer-encoding": "X-Archive-Orig-Transfer-Encoding"}
+
+
+def _header_list(headers, rename: bool = False) -> list[tuple[str, str]]:
     """Scrapy's Headers as (name, value) pairs, repeated headers kept."""
     pairs = []
     for name, values in headers.items():
+        text = name.decode("latin-1")
+        if rename:
+            text = RENAMED_HEADERS.get(text.lower(), text)
         for value in values:
-            pairs.append((name.decode("latin-1"), value.decode("latin-1")))
+            pairs.append((text, value.decode("latin-1")))
     return pairs
 
 
@@ -65,7 +75,7 @@ class WarcRecorder:
             url=response.url, method=request.method,
             request_headers=_header_list(request.headers),
             status=status, reason=reason, protocol=response.protocol or "HTTP/1.1",
-            response_headers=_header_list(response.headers), body=response.body,
+            response_headers=_header_list(response.headers, rename=True), body=response.body,
             fetched_at=datetime.now(timezone.utc),
             ip_address=str(response.ip_address) if response.ip_address else None,
             request_body=request.body or b"")
