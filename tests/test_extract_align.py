@@ -1,6 +1,8 @@
 """The aligner on its own: alternating, reversed, block, 1:2 and caption cases."""
 from __future__ import annotations
 
+import pytest
+
 from harvester.extract.align import align, anchors
 from tests.extract_fixtures import SEED_BODY
 
@@ -106,3 +108,66 @@ def test_one_to_two_split_then_untranslated_quote_does_not_shift_pairs():
     starts = [(e[:12], z[:4]) for e, z in align(paras)]
     assert starts == [("Volunteers c", "今年冬季"), ("Among them w", "其中，黑"), ("The survey w", "本次调查"),
                       ("Park manager", "公园管理"), ("Residents ar", "园方建议")]
+
+
+TRAM = [
+    ("有轨电车陪伴港岛居民走过了两个甲子。本周末，一场别开生面的巡游让不少老街坊重温旧时光。", "zh"),
+    ("香港电车于周六举行开通120周年巡游，六辆不同年代的电车从坚尼地城车厂出发，沿港岛北岸驶往筲箕湾。", "zh"),
+    ("Hong Kong Tramways held a parade on Saturday to mark 120 years of service, with six trams from different "
+     "eras leaving the Kennedy Town depot and running along the north shore of Hong Kong Island to Shau Kei Wan.", "en"),
+    ("复古电车驶经湾仔轩尼诗道。", "zh", "caption"),
+    ("参加巡游的包括一辆按上世纪二十年代原貌复刻的单层电车，以及一辆开篷观光电车。沿途不少市民驻足拍照，"
+     "一些家长还特意带孩子前来，向他们讲述自己小时候搭电车上学的经历。", "zh"),
+    ("The parade included a single-deck tram rebuilt to look exactly like the originals of the 1920s, as well as "
+     "an open-top sightseeing tram.", "en"),
+    ("Many residents stopped along the route to take photos, and some parents brought their children to tell "
+     "them how they used to ride the tram to school.", "en"),
+    ("电车公司表示，目前车队共有165辆电车，平日每天载客约十八万人次。", "zh"),
+    ("The company said its fleet now has 165 trams, carrying about 180,000 passengers on an average weekday.", "en"),
+    ("为庆祝周年纪念，公司推出了限量纪念车票和电车模型，并将在5月份举办车厂开放日。", "zh"),
+    ("To celebrate the anniversary, the company has launched limited-edition souvenir tickets and tram models, "
+     "and will hold a depot open day in May.", "en"),
+]
+
+
+def _tram(lead_role: str = "body") -> list[tuple[str, str, str]]:
+    paras = [(t[0], t[1], t[2] if len(t) > 2 else "body") for t in TRAM]
+    paras[0] = (paras[0][0], "zh", lead_role)
+    return paras
+
+
+def test_untranslated_lead_then_one_to_two_split_does_not_shift_pairs():
+    """A Chinese-only 导语 (role lead) first and a 1:2 split later: the lead stays unpaired (0:1), the split is one pair."""
+    starts = [(e[:12], z[:4]) for e, z in align(_tram("lead"))]
+    assert starts == [("Hong Kong Tr", "香港电车"), ("The parade i", "参加巡游"), ("The company ", "电车公司"),
+                      ("To celebrate", "为庆祝周")]
+
+
+def test_split_beside_its_translation_keeps_later_pairs_in_place():
+    """Unmarked, the lead may join the first pair, but a 1:2 split that sits next to its translation
+    (adjacency counts for split beads too) keeps every later pair from shifting by one."""
+    starts = [(e[:12], z[:4]) for e, z in align(_tram("body"))]
+    assert starts[1:] == [("The parade i", "参加巡游"), ("The company ", "电车公司"), ("To celebrate", "为庆祝周")]
+
+
+def test_lead_box_is_marked_in_a_wechat_body():
+    """The body's first text inside a shaded box is the lead (role reported as body)."""
+    from harvester.extract.pipeline import extract_html
+    from tests.extract_fixtures import wechat_page
+
+    box = ('<section style="padding: 14px;background-color: rgb(243, 240, 232);border-left: 4px solid rgb(0, 108, 76);">'
+           f'<p><span>{TRAM[0][0]}</span></p></section>')
+    items = [("raw", box)] + [("cap" if len(t) > 2 else "p", t[0]) for t in TRAM[1:]]
+    art = extract_html(wechat_page("叮叮车120岁", "香江双语", items), "https://mp.weixin.qq.com/s/abc")
+    assert art.paragraphs[0].text == TRAM[0][0] and art.paragraphs[0].role == "body"
+    assert [(p.en[:12], p.zh[:4]) for p in art.pairs][:2] == [("Hong Kong Tr", "香港电车"), ("The parade i", "参加巡游")]
+
+
+def test_labelled_lead_box_label_goes_and_lead_stays():
+    from harvester.extract.blocks import Block
+    from harvester.extract.pipeline import mark_lead
+    from lxml import html as lhtml
+
+    blocks = [Block("导语"), Block(TRAM[0][0])] + [Block(t[0]) for t in TRAM[1:5]]
+    out = mark_lead(lhtml.fromstring("<div><p>x</p></div>"), blocks)
+    assert [b.text for b in out][0] == TRAM[0][0] and out[0].lead and not out[1].lead

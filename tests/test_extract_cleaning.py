@@ -126,3 +126,38 @@ def test_dividers_and_datelines_are_dropped(text):
 def test_platform_statement_starts_the_tail():
     out = _clean(BODY + ["特别声明：以上内容为自媒体平台用户上传并发布，本平台仅提供信息存储服务。", "相关推荐"])
     assert [b.text for b in out.blocks] == BODY
+
+
+@pytest.mark.parametrize("line", ["END", "- THE END -", "（完）", "全文完"])
+def test_end_markers_are_dropped(line):
+    out = _clean(BODY + [line])
+    assert [b.text for b in out.blocks] == BODY and line in out.removed
+
+
+def test_original_title_in_parentheses_is_lifted():
+    out = _clean(BODY + ["（原题为《是“收割韭菜”还是“回归理性”》）"])
+    assert out.lifted["original_title"] == "是“收割韭菜”还是“回归理性”"
+    assert all("原题为" not in b.text for b in out.blocks)
+
+
+def test_zhibi_credit_names_the_author():
+    out = _clean(["执笔/叨叨姐、胡一刀&李小飞刀"] + BODY)
+    assert out.lifted["author"] == "叨叨姐、胡一刀&李小飞刀" and len(out.blocks) == len(BODY)
+
+
+def test_news_comment_box_starts_the_tail():
+    out = _clean(BODY + ["新闻评论", "加载更多", "大数据坑熟客，技术之罪需规则规避 2018-03-02 08:58:39"])
+    assert [b.text for b in out.blocks] == BODY
+
+
+def test_wechat_account_slogan_line_is_dropped():
+    """A line the account's signature contains ('每天一篇深圳双语新闻') is a banner, not body text."""
+    from harvester.extract.pipeline import extract_html
+    from tests.extract_fixtures import SEED_BODY, wechat_page
+
+    html = wechat_page("标题", "鹏城双语", [("p", "每天一篇深圳双语新闻")] + SEED_BODY)
+    html = html.replace("var ct =", 'var profile_signature = "每天一篇深圳双语新闻 Daily bilingual news"; var ct =')
+    art = extract_html(html, "https://mp.weixin.qq.com/s/abc")
+    assert "每天一篇深圳双语新闻" in art.removed
+    assert not any("每天一篇" in p.text for p in art.paragraphs)
+    assert art.pairs  # the body itself is untouched

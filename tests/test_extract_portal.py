@@ -64,3 +64,26 @@ def test_site_from_title():
     assert site_from_title("Shenzhen opens its 1,300th park - Shenzhen Daily", "Shenzhen opens its 1,300th park") == \
         "Shenzhen Daily"
     assert site_from_title("Night economy | 夜经济", "Night economy | 夜经济") is None
+
+
+def test_english_info_bar_values_stop_at_the_next_label():
+    """'By Li Wen Source: Pearl Post Published: …' run together: each value ends where a label starts."""
+    html = ("<html><head><title>Robots at the expo - Example Post</title></head><body><div class='main'>"
+            "<h1>Robots at the expo</h1><div class='author-time'><span class='byline'>By <a href='/a/'>Li Wen</a>"
+            "</span> <span class='source'>Source: Pearl Post</span> <span class='pub_time'>Published: Mar 12, 2024 "
+            "08:15 PM</span></div><div class='content'>"
+            + "".join(f"<p>{en} More text follows here to make a real paragraph of news.</p>" for _, en in PARAS)
+            + "</div></div></body></html>")
+    art = extract_html(html, "https://www.example-post.test/content/2024/0312/robots.html")
+    assert art.source == "Pearl Post"
+    assert art.author == "Li Wen"
+    assert art.published == "2024-03-12T20:15:00+08:00"
+
+
+@pytest.mark.parametrize("info, author", [
+    ("作者：余聪责任编辑：屈运栩", "余聪"),  # 责任编辑 starts first, not its tail 编辑
+    ("By Li Wen Source Pearl Post", "Li Wen"),
+    ("By Ann Lee Published: Mar 1, 2024", "Ann Lee"),
+])
+def test_author_stops_at_the_first_field_key(info, author):
+    assert author_from_info(info) == author

@@ -51,3 +51,54 @@ def test_listing_page_is_not_article():
 def test_too_little_body_is_not_article():
     html = "<html><head><title>空</title></head><body><div id='js_content'><p>图片</p></div></body></html>"
     assert extract(_page(html)).status == "not_article"
+
+
+def _topic_page(pager: str, summary: str = "一年来，口岸累计验放出入境旅客超过1500万人次。") -> str:
+    items = "".join(f"<li><h3><a href='/zt/a/{i}.shtml'>湾区新闻标题第{i}条</a></h3><p class='summary'>{summary}</p>"
+                    f"<span class='time'>2024-06-{10 + i % 18}</span></li>" for i in range(20))
+    return (f"<html><head><title>大湾区专题_第2页_新闻网</title></head><body><div class='nav'><a href='/'>首页</a></div>"
+            f"<div class='list-main'><h1>粤港澳大湾区</h1><ul class='news-list'>{items}</ul>"
+            f"<div class='pagination'>{pager}</div></div></body></html>")
+
+
+PAGER = ("<a href='/zt/index.shtml'>首页</a><a href='/zt/index.shtml'>上一页</a><a>1</a><span>2</span>"
+         "<a href='/zt/index_3.shtml'>下一页</a><a href='/zt/index_18.shtml'>尾页</a><span>共18页</span>")
+
+
+def test_topic_listing_with_pager_is_not_article():
+    """Headlines with one-line summaries and a pager: page 2 of a list, however much text the summaries add."""
+    assert extract(_page(_topic_page(PAGER), "https://news.example.cn/zt/gba/index_2.shtml")).status == "not_article"
+
+
+def test_article_with_a_pager_is_still_an_article():
+    """A multi-page article has a pager too, but it has real paragraphs."""
+    prose = ("深圳湾公园新增三处夜间观潮点，市民可以在晚上八点以后沿着滨海栈道观赏潮水，管理处表示将增派安全员，"
+             "并在各观潮点设置照明和提示牌，提醒市民注意安全。") * 2
+    html = (f"<html><head><title>深圳湾公园新增观潮点</title></head><body><h1>深圳湾公园新增观潮点</h1>"
+            f"<div class='content'><p>{prose}</p><p>{prose}</p></div><div class='pages'>{PAGER}</div></body></html>")
+    assert extract(_page(html, "https://news.example.cn/c/2024-03-12/doc-1.shtml")).status == "article"
+
+
+def test_photo_story_of_captions_is_an_article():
+    """One short intro line and five captioned photos: the captions are the story."""
+    from tests.extract_fixtures import wechat_page
+
+    items = [("p", "入夏以来，半岛迎来旅游旺季，沙滩与古村落构成一幅幅画面。")]
+    for k, cap in enumerate(["西涌沙滩上，游客在落日余晖中嬉戏。", "溪流入海处，一群孩子在浅滩捡拾贝壳。",
+                             "山庄附近的礁石海岸。", "老街上，游客在百年老宅前拍照留念。", "夜幕降临，民宿区亮起灯火。"]):
+        items += [("img", f"https://mmbiz.qpic.cn/mmbiz_jpg/p{k}/640?wx_fmt=jpeg"), ("cap", "▲ " + cap)]
+    art = extract(_page(wechat_page("图集丨半岛的夏日海岸", "新区发布", items, ct="1720224000")))
+    assert art.status == "article"
+    assert art.source == "新区发布" and art.published == "2024-07-06T08:00:00+08:00"
+    assert any("一群孩子在浅滩捡拾贝壳" in p.text for p in art.paragraphs)
+
+
+def test_declared_article_with_a_link_heavy_page_is_an_article():
+    """og:type=article and real prose: a paywalled story among many related links is still an article."""
+    prose = "9月26日，汽车服务平台正式在港交所主板挂牌上市，上市发行价为28港元每股，此前公司披露的发行价区间为28港元至31港元，即实际发行价为区间下限。"
+    links = "".join(f"<li><a href='/2023-09-{i}/1.html'>相关报道标题第{i}条 腾讯为最大外部股东</a></li>" for i in range(40))
+    for og in ("", "<meta property='og:type' content='article'>"):
+        html = (f"<html><head><title>挂牌上市</title>{og}</head><body><h1>挂牌上市</h1><div class='content'>"
+                f"<p>{prose}</p><p>{prose}</p></div><ul class='related'>{links}</ul></body></html>")
+        status = extract(_page(html, "https://www.example.com/2023-09-26/102112537.html")).status
+        assert status == ("article" if og else "not_article")

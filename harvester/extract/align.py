@@ -25,9 +25,13 @@ VARIANCE = 9.0  # per-character variance of the length difference; en-zh is loos
 ANCHOR_BONUS = 1.2
 ANCHOR_MISS = 0.35
 ADJACENT_BONUS = 1.5
+ADJACENT_SPLITS = True  # a 1:2 / 2:1 bead whose parts sit side by side in the page earns the bonus too
 DISJOINT_MIN = 3
 DISJOINT_TOLL = 2.0
 CAPTION_TOLL = 2.5
+LEAD_TOLL = 1.0
+# roles that often stand untranslated: a caption, the lead (导语) box at the head of the body
+ASIDE_ROLES = frozenset(("caption", "lead"))
 # Leaving a paragraph untranslated costs its prior plus a toll per character (in
 # English-character units): cheap for a short caption, dear for a long body paragraph.
 # (Gale-Church's own 1:0 cost, the length delta against zero, would make every
@@ -127,7 +131,7 @@ def bead_coster(en: list[Segment], zh: list[Segment], ratio: float | None = None
         lz = sum(len_zh[j0:j1])
         if i1 == i0 or j1 == j0:  # 1:0 or 0:1
             seg, length = (en[i0], le) if i1 > i0 else (zh[j0], lz / ratio)
-            if seg.role == "caption":
+            if seg.role in ASIDE_ROLES:
                 return -math.log(SKIP_PRIOR_CAPTION) + SKIP_PER_CHAR_CAPTION * length
             return log_prior[(i1 - i0, j1 - j0)] + SKIP_PER_CHAR * length
         cost = log_prior[(i1 - i0, j1 - j0)] + _match_cost(le, lz, ratio)
@@ -145,7 +149,12 @@ def bead_coster(en: list[Segment], zh: list[Segment], ratio: float | None = None
             roles_zh = [zh[k].role == "caption" for k in range(j0, j1)]
             if len(set(roles_en + roles_zh)) > 1:  # a caption joined with body text
                 cost += CAPTION_TOLL * max(1, min(sum(roles_en + roles_zh), len(roles_en + roles_zh) - 1))
-            if alternating and (i1 - i0, j1 - j0) == (1, 1) and abs(en[i0].pos - zh[j0].pos) == 1:
+            leads = {en[k].role == "lead" for k in range(i0, i1)} | {zh[k].role == "lead" for k in range(j0, j1)}
+            if len(leads) > 1:  # the lead box joined with body text
+                cost += LEAD_TOLL
+            if alternating and (abs(en[i0].pos - zh[j0].pos) == 1 if (i1 - i0, j1 - j0) == (1, 1) else ADJACENT_SPLITS and
+                                any(abs(en[a].pos - zh[b].pos) == 1 for a in range(i0, i1) for b in range(j0, j1))):
+                # side by side in the page: 1:1, and a 1:2 / 2:1 split whose parts follow each other
                 cost -= ADJACENT_BONUS
         return cost
 

@@ -40,6 +40,7 @@ class Block:
     kind: str = "p"  # p | heading | caption | image
     src: str | None = None
     bold: bool = False  # every character sits inside <strong>/<b>: a heading candidate
+    lead: bool = False  # inside the lead/summary box (导语) at the head of the body: may have no translation
 
 
 class _Walker:

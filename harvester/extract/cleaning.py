@@ -47,6 +47,9 @@ class Rules:
     nav_max_len: int
     trims: list[tuple[str, re.Pattern[str]]]
     box_labels: frozenset[str] = frozenset()
+    pager_words: frozenset[str] = frozenset()
+    pager_patterns: list[re.Pattern[str]] = field(default_factory=list)
+    pager_min_markers: int = 2
 
 
 @dataclass
@@ -86,6 +89,9 @@ def load_rules(text: str | None = None) -> Rules:
         nav_max_len=int(data["nav"].get("max_len", 60)),
         trims=[(r["name"], re.compile(r["pattern"], flags)) for r in data["trim"]],
         box_labels=frozenset(data.get("boxes", {}).get("labels", [])),
+        pager_words=frozenset(w.lower() for w in data.get("listing", {}).get("pager_words", [])),
+        pager_patterns=[re.compile(p, re.I) for p in data.get("listing", {}).get("pager_patterns", [])],
+        pager_min_markers=int(data.get("listing", {}).get("min_markers", 2)),
     )
 
 
@@ -203,7 +209,7 @@ def clean(blocks: list[Block], rules: Rules | None = None) -> Cleaned:
             out.removed.append(tail)
             # a trimmed photo credit marks a caption
             block = Block(text=kept, kind="caption" if block.kind == "p" else block.kind, src=block.src,
-                          bold=block.bold)
+                          bold=block.bold, lead=block.lead)
         out.blocks.append(block)
     return out
 

@@ -71,6 +71,8 @@ def split_mixed(text: str) -> list[tuple[str, str]]:
 def paragraphs_from_blocks(blocks: list[Block]) -> list[tuple[str, str, str]]:
     """Text blocks -> [(text, lang, role)] with images informing captions.
 
+    Role 'lead' (a paragraph of the 导语 box, see pipeline.mark_lead) is internal: the
+    aligner may leave it unpaired cheaply; the article reports it as 'body'.
     Caption: a figcaption, a paragraph whose credit tail was trimmed, or a short
     line directly under an image (WeChat puts captions below photos); a second
     short line in the other language right after it is its translation, also a caption.
@@ -90,6 +92,8 @@ def paragraphs_from_blocks(blocks: list[Block]) -> list[tuple[str, str, str]]:
             role = "body"
             if block.kind == "heading" or (block.bold and len(text) <= HEADING_MAX and not text.endswith(("。", "."))):
                 role = "heading"
+            if block.lead and role == "body":
+                role = "lead"  # internal: aligned as a possibly untranslated box, reported as body
             if block.kind == "caption":
                 role = "caption"
             elif after_image and role == "body" and lang != caption_lang and is_caption_sized(text, lang):

@@ -16,7 +16,7 @@ from lxml import etree
 from harvester.extract.align import align
 from harvester.extract.article import Article, Image, Pair, Paragraph
 from harvester.extract.blocks import Block, walk_blocks
-from harvester.extract.cleaning import clean, load_rules, parse_credits
+from harvester.extract.cleaning import clean, is_tail_heading, load_rules, parse_credits
 from harvester.extract.dates import parse_date
 from harvester.extract.dom import Doc, node_text
 from harvester.extract.encoding import decode
@@ -32,6 +32,7 @@ from harvester.page import Page
 WECHAT = WeChatTemplate()
 PORTAL = PortalTemplate()
 MIN_WECHAT_BODY = 40  # characters in #js_content below which trafilatura gets a try
+PHOTO_STORY_IMAGES = 3  # captioned photos from which captions count as the body's text
 _NON_HTML_TYPES = ("application/pdf", "image/", "audio/", "video/", "application/zip", "application/octet-stream",
                    "font/")
 _TITLE_SPLIT = re.compile(r"\s*(?:\||｜|\n| / |丨)\s*")
@@ -66,15 +67,17 @@ def extract_doc(doc: Doc) -> Article:
 
     blocks = main_blocks(doc, templates)
     blocks = _drop_title_echo(blocks, article.title)
+    blocks, slogans = drop_account_slogan(doc, blocks, templates)
     cleaned = clean(blocks)
-    article.removed = cleaned.removed
+    article.removed = slogans + cleaned.removed
     apply_lifted(article, cleaned.lifted)
     page_credits(doc, article)
     if not article.author:
         article.author = lead_author(cleaned.blocks)
 
     triples = paragraphs_from_blocks(cleaned.blocks)
-    article.paragraphs = [Paragraph(text=t, lang=lang, role=role) for t, lang, role in triples]  # type: ignore[arg-type]
+    article.paragraphs = [Paragraph(text=t, lang=lang, role="body" if role == "lead" else role)  # type: ignore[arg-type]
+                          for t, lang, role in triples]
     article.images = collect_images(cleaned.blocks)
     article.language = document_language(article.paragraphs)
     if article.language == "bilingual":
@@ -82,7 +85,11 @@ def extract_doc(doc: Doc) -> Article:
     article.title_en, article.title_zh = split_title(article.title, article.paragraphs)
     if not article.title and article.paragraphs:
         article.title = article.paragraphs[0].text[:120]
-    article.status = body_status([p.text for p in article.paragraphs if p.role == "body"], doc)  # type: ignore[assignment]
+    # a photo story's captions are its text: they count when the page shows several photos
+    captions = [p.text for p in article.paragraphs if p.role == "caption"] if len(article.images) >= PHOTO_STORY_IMAGES \
+        else []
+    article.status = body_status([p.text for p in article.paragraphs if p.role == "body"], doc,  # type: ignore[assignment]
+                                 captions)
     if article.status != "article":
         return _not_an_article(article, article.status)
     if not article.published:
@@ -151,6 +158,8 @@ def page_credits(doc: Doc, article: Article) -> None:
     rules = load_rules()
     for el in _CREDIT_XPATH(doc.tree)[:20]:
         text = node_text(el)
+        if is_tail_heading(text, rules):
+            continue  # "编辑推荐" heads a list of links; it credits nobody
         credits = parse_credits(text, rules) if len(text) <= rules.credit_max_len else None
         for key, value in (credits or {}).items():
             target = rules.credit_fields.get(key.lower())
@@ -181,8 +190,62 @@ def main_blocks(doc: Doc, templates: list[Template]) -> list[Block]:
         if node is not None:
             blocks = walk_blocks(node, doc.url)
             if sum(len(b.text) for b in blocks if b.kind != "image") >= MIN_WECHAT_BODY:
-                return blocks
+                return mark_lead(node, blocks, doc.url)
     return trafilatura_blocks(doc)
+
+
+# an inline style that draws a box: a coloured background (not white/transparent) or a solid border
+_BOX_STYLE = re.compile(
+    r"background(?:-color)?\s*:\s*(?!\s*(?:transparent|none|inherit|initial|unset|#fff\b|#ffffff\b|white\b|"
+    r"rgba?\(\s*255\s*,\s*255\s*,\s*255\b|rgba\([^)]*,\s*0\s*\)))[^;\s]"
+    r"|border(?:-left|-top)?\s*:\s*[1-9]\d*(?:\.\d+)?px\s+(?:solid|dashed|dotted|double)", re.I)
+LEAD_MAX = 300  # characters: a lead box is a paragraph or two, never the article
+LEAD_SHARE = 0.25  # ... and a small part of the body
+LEAD_LABEL_SCAN = 3  # blocks at the head of the body where a 导语 / 摘要 label may stand
+
+
+def mark_lead(node: etree._Element, blocks: list[Block], base_url: str = "") -> list[Block]:
+    """Tag the 导语 / summary box at the head of a body (Block.lead).
+
+    Two shapes: a line that is only a box label (导语, 摘要, rules [boxes]) followed by the
+    lead paragraph (the label line goes), or the body's first text inside a box drawn by
+    an inline style (shaded background or solid border) that holds little text. Bilingual
+    accounts often write such a lead in one language only, so the aligner lets it stand alone.
+    """
+    rules = load_rules()
+    text_blocks = [b for b in blocks if b.kind != "image"]
+    total = sum(len(b.text) for b in text_blocks)
+    if len(text_blocks) < 4:
+        return blocks
+    for k, block in enumerate(blocks[:LEAD_LABEL_SCAN]):
+        if block.kind != "image" and block.text.strip(" :：【】[]()（）") in rules.box_labels:
+            nxt = next((b for b in blocks[k + 1:] if b.kind != "image"), None)
+            if nxt is not None and len(nxt.text) <= LEAD_MAX:
+                nxt.lead = True
+                return blocks[:k] + blocks[k + 1:]
+            return blocks
+    first = next((el for el in node.iter() if isinstance(el.tag, str) and el.text and el.text.strip()), None)
+    if first is None:
+        return blocks
+    box = None
+    for el in [first, *first.iterancestors()]:
+        if el is node:
+            break
+        if _BOX_STYLE.search(el.get("style") or ""):
+            box = el
+            break
+    if box is None:
+        return blocks
+    inside = [b for b in walk_blocks(box, base_url) if b.kind != "image"]
+    size = sum(len(b.text) for b in inside)
+    if not inside or len(inside) > 3 or size > LEAD_MAX or size > LEAD_SHARE * total \
+            or len(box.xpath(".//img")) > 0:
+        return blocks
+    texts = {"".join(b.text.split()) for b in inside}
+    for block in text_blocks[:len(inside) + 2]:
+        if "".join(block.text.split()) in texts:
+            block.lead = True
+    return blocks
 
 
 def trafilatura_blocks(doc: Doc) -> list[Block]:
@@ -215,6 +278,33 @@ def drop_labelled_boxes(doc: Doc, blocks: list[Block]) -> list[Block]:
     if not drop:
         return blocks
     return [b for b in blocks if b.kind == "image" or "".join(b.text.split()) not in drop]
+
+
+SLOGAN_MIN, SLOGAN_MAX = 4, 80  # characters of a line that may be the account's slogan
+
+
+def drop_account_slogan(doc: Doc, blocks: list[Block], templates: list[Template]) -> tuple[list[Block], list[str]]:
+    """A WeChat account prints its signature ('每天一篇深圳双语新闻') as a banner line in
+    every article: a line the signature contains is furniture, not body text."""
+    if WECHAT not in templates:
+        return blocks, []
+    signature = _compact(WECHAT.signature(doc))
+    if len(signature) < SLOGAN_MIN:
+        return blocks, []
+    kept: list[Block] = []
+    removed: list[str] = []
+    for block in blocks:
+        core = _compact(block.text)
+        if block.kind != "image" and SLOGAN_MIN <= len(core) <= SLOGAN_MAX and core in signature:
+            removed.append(block.text)
+        else:
+            kept.append(block)
+    return kept, removed
+
+
+def _compact(text: str) -> str:
+    """Text without blanks and edge decoration, lower-cased: for containment tests."""
+    return "".join(text.split()).strip("·•|｜-—_~:：【】[]()（）<>《》「」\"'“”‘’.。!！").lower()
 
 
 def _drop_title_echo(blocks: list[Block], title: str) -> list[Block]:

@@ -18,8 +18,14 @@ from harvester.extract.template import Template
 _SITE_SPLIT = re.compile(r"\s*(?:_|\||｜|—|–| - |-{1,2}(?=[^\d]))\s*")
 _SOURCE_RX = re.compile(r"(?:来源|来自|稿源|出处|Source)\s*[:：]\s*([A-Z][\w'’.&-]*(?:\s+[A-Z][\w'’.&-]*)*"
                         r"(?:\s+[\u4e00-\u9fff]{2,8})?|[^\s|｜_　]{2,30})", re.I)
-# where a run-together info line continues after the source name
-_SOURCE_END = re.compile(r"(作者|记者|编辑|责任编辑|原标题|发布时间|时间|通讯员|\d+\s*人参与|\d{4}[-年/]|\s+(?:Author|By|Editor|Updated|Writer)\b).*$")
+# English info-bar field labels: "By Li Wen Source: Pearl Post Published: Mar 12, 2024" run together
+# in one line; a field's value stops where the next label starts
+EN_FIELD_LABELS = ("Author", "By", "Editor", "Editors", "Updated", "Writer", "Source", "Published", "Posted",
+                   "Date", "Photo", "Photos", "Reporter", "Release time", "Last updated")
+# where a run-together info line continues after the source name: the next field's key (Chinese keys,
+# a listed English label, or any capitalised word followed by a colon) or a date
+_SOURCE_END = re.compile(r"(作者|记者|编辑|责任编辑|原标题|发布时间|时间|通讯员|\d+\s*人参与|\d{4}[-年/]|\s+(?:"
+                         + "|".join(EN_FIELD_LABELS) + r")\b|\s+[A-Z][A-Za-z]{1,15}\s*[:：]).*$")
 # "作者：张三" / "记者 李四 王五": a key, then a separator (a colon or a space), then names
 _AUTHOR_RX = re.compile(r"(?:作者|记者|撰文|撰稿)\s*(?:[:：]\s*|\s+)"
                         r"([\u4e00-\u9fff·]{2,8}(?:[ 、，,]+[\u4e00-\u9fff·]{2,8}){0,3})(?![\u4e00-\u9fff])")
@@ -45,9 +51,10 @@ def author_from_info(info: str) -> str | None:
             continue  # "记者 王晓 摄" credits a photo, not the article
         kept: list[str] = []
         for name in re.split(r"[ 、，,]+", m.group(1)):
-            stop = next((k for k in _NAME_STOPS if k in name), None)
-            if stop:
-                head = name[:name.index(stop)]
+            # the stop word that comes first in the name ("余聪责任编辑屈运栩": 责任编辑, not 编辑)
+            at = min((name.index(k) for k in _NAME_STOPS if k in name), default=None)
+            if at is not None:
+                head = name[:at]
                 if len(head) >= 2:
                     kept.append(head)
                 break

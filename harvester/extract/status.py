@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from lxml import etree
+
 from harvester.extract.dom import Doc, node_text
 
 DELETED_MARKERS = (
@@ -99,18 +101,74 @@ def is_listing(doc: Doc) -> bool:
 
 
 LIST_ITEM_MAX = 40  # a listing is many short headline-sized lines, none a real paragraph
+_PAGER_XPATH = etree.XPath(
+    "//body//*[self::a or self::span or self::li or self::em or self::b or self::strong or self::button or "
+    "self::div or self::font][string-length(normalize-space()) <= 14]")
+_ARTICLE_TYPES = ("article", "newsarticle", "reportagenewsarticle", "blogposting", "analysisnewsarticle")
 
 
-def body_status(body_texts: list[str], doc: Doc | None = None) -> str:
-    """Decide on the extracted body: too little text, or only headline-sized lines, is not an article."""
-    total = sum(len(t) for t in body_texts)
+def has_pagination(doc: Doc) -> bool:
+    """A pager (上一页 / 下一页 / 尾页 / 共18页 / Next page): the page is one page of a list.
+
+    Words and patterns live in boilerplate_rules.toml [listing]; `min_markers` distinct
+    ones must occur in short elements (an article's 上一篇/下一篇 links are not a pager).
+    """
+    cached = doc.cache.get("status.pagination")
+    if isinstance(cached, bool):
+        return cached
+    from harvester.extract.cleaning import load_rules  # cleaning imports blocks only; no cycle at call time
+
+    rules = load_rules()
+    found: set[str] = set()
+    for el in _PAGER_XPATH(doc.tree):
+        text = " ".join((el.text_content() or "").split()).lower()
+        if not text:
+            continue
+        if text in rules.pager_words:
+            found.add(text)
+        else:
+            for rx in rules.pager_patterns:
+                if rx.fullmatch(text):
+                    found.add(rx.pattern)
+                    break
+        if len(found) >= rules.pager_min_markers:
+            break
+    value = len(found) >= rules.pager_min_markers
+    doc.cache["status.pagination"] = value
+    return value
+
+
+def declares_article(doc: Doc) -> bool:
+    """og:type=article, or JSON-LD typed NewsArticle and kin: the publisher says this page is an article."""
+    if doc.meta_value("og:type").strip().lower() == "article":
+        return True
+    for script in doc.tree.iter("script"):
+        if (script.get("type") or "").lower() == "application/ld+json" and script.text:
+            types = re.findall(r'"@type"\s*:\s*"([^"]+)"', script.text[:20000])
+            if any(t.lower() in _ARTICLE_TYPES for t in types):
+                return True
+    return False
+
+
+def body_status(body_texts: list[str], doc: Doc | None = None, captions: list[str] | tuple[str, ...] = ()) -> str:
+    """Decide on the extracted body: too little text, or only headline-sized lines, is not an article.
+
+    `captions` are the picture captions of a photo story: they count toward the body's
+    length (an intro line and five captioned photos are an article), not toward the
+    listing tests, which look at the prose paragraphs.
+    """
+    total = sum(len(t) for t in body_texts) + sum(len(t) for t in captions)
     if total < MIN_BODY_CHARS:
         return "not_article"
-    longest = max(len(t) for t in body_texts)
-    prose = any(len(t) >= REAL_PARAGRAPH and _PUNCT.search(t) for t in body_texts)
-    if doc is not None and (not prose or len(body_texts) <= 2) and doc.first("//*[@id='js_content']") is None \
-            and link_share(doc) > LINK_SHARE_MAX:
-        return "not_article"
+    texts = body_texts or list(captions)
+    longest = max(len(t) for t in texts)
+    prose = any(len(t) >= REAL_PARAGRAPH and _PUNCT.search(t) for t in texts)
+    if doc is not None and doc.first("//*[@id='js_content']") is None:
+        if not prose and has_pagination(doc):
+            return "not_article"  # page 2 of 18 of a topic: headlines and summaries, a pager
+        if (not prose or len(texts) <= 2) and not (prose and declares_article(doc)) \
+                and link_share(doc) > LINK_SHARE_MAX:
+            return "not_article"
     if len(body_texts) >= 8 and longest < LIST_ITEM_MAX:
         return "not_article"
     return "article"

@@ -53,6 +53,14 @@ class WeChatTemplate(Template):
             or doc.script_var("author")
         return value or None
 
+    signature_xpaths = ("//*[contains(@class,'profile_card_signature')]", "//*[@id='js_profile_signature']",
+                        "//*[contains(@class,'profile_meta_value') and contains(@class,'signature')]")
+
+    def signature(self, doc: Doc) -> str:
+        """The account's one-line self-description ('每天一篇深圳双语新闻 …'): a slogan that
+        accounts also print at the head or foot of every article, where it is not body text."""
+        return doc.script_var("profile_signature", "signature") or doc.first_text(*self.signature_xpaths)
+
     def published(self, doc: Doc) -> str | None:
         for name in ("ct", "create_time"):
             value = doc.script_var(name)
