@@ -38,6 +38,7 @@ fixtures: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.crawl
 
 clean:
 	rm -rf $(VENV) archive.db archive.db-* archive.db.state warcs .pytest_cache test-output
