@@ -171,3 +171,33 @@ def test_labelled_lead_box_label_goes_and_lead_stays():
     blocks = [Block("导语"), Block(TRAM[0][0])] + [Block(t[0]) for t in TRAM[1:5]]
     out = mark_lead(lhtml.fromstring("<div><p>x</p></div>"), blocks)
     assert [b.text for b in out][0] == TRAM[0][0] and out[0].lead and not out[1].lead
+
+
+def test_bilingual_intro_before_a_long_chinese_only_transcript():
+    """Two EN/ZH intro pairs, then a Chinese transcript many times longer: the whole-document
+    length ratio is useless, the side-by-side pairs with matching numbers give the real one."""
+    paras = [
+        ("In the old town of Dapeng, 68-year-old Lai Weiqiang has been weaving dragons from rice straw for "
+         "more than 40 years.", "en", "body"),
+        ("在大鹏所城，68岁的赖伟强用稻草扎龙已经40多年。", "zh", "body"),
+        ("Watch the video to see how a 30-meter straw dragon is made in 10 days, and hear his story in his "
+         "own words.", "en", "body"),
+        ("一起通过视频看看一条30米长的草龙如何在10天内完成，听他讲述自己的故事。", "zh", "body"),
+    ] + [(t, "zh", "body") for t in (
+        "赖伟强：我小时候，每年中秋前后，村里的老人都会带着我们去田里收稻草。",
+        "稻草要选晚稻的，晒足七天，草芯不能有水汽，不然龙身放久了会发霉。",
+        "龙头最难扎，先用竹篾搭骨架，再一层一层把稻草缠上去，光是龙须就要编一整天。",
+        "龙身是一节一节做的，每节大概一米长，最后用麻绳串起来，舞的时候才能转得灵活。",
+        "以前舞草龙是为了祈求风调雨顺，现在更多是让年轻人知道，老祖宗过节是这样热闹的。",
+        "这几年，来找我学扎龙的年轻人多了，有大学生，也有从香港过来的中学老师。",
+    )]
+    pairs = align(paras)
+    assert [(e[:12], z[:8]) for e, z in pairs] == [("In the old t", "在大鹏所城，68"), ("Watch the vi", "一起通过视频看看")]
+
+
+def test_adjacent_ratio_needs_matching_anchors():
+    from harvester.extract.align import Segment, _adjacent_ratio
+
+    en = [Segment("Trade rose 12 percent in 2024.", "en", "body", 0), Segment("Exports grew 15 percent.", "en", "body", 2)]
+    zh = [Segment("外贸增长12%，2024年。", "zh", "body", 1), Segment("出口增长了很多。", "zh", "body", 3)]
+    assert _adjacent_ratio(en, zh) is None  # only one neighbour pair shares its numbers

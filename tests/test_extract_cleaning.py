@@ -161,3 +161,51 @@ def test_wechat_account_slogan_line_is_dropped():
     assert "每天一篇深圳双语新闻" in art.removed
     assert not any("每天一篇" in p.text for p in art.paragraphs)
     assert art.pairs  # the body itself is untouched
+
+
+# --- holdout-2 lessons ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("line", ["图片均来自网络", "图片来源于网络", "部分图片来自互联网", "视频文字实录"])
+def test_statements_about_photos_are_no_credits(line):
+    rules = load_rules()
+    assert parse_credits(line, rules) is None
+    out = clean([Block(line), Block("正文第一段，讲述了一件很长很长的事情，足够长。" * 3)])
+    assert line in out.removed
+    assert not out.lifted.get("editors")
+
+
+def test_real_photo_credits_still_lift():
+    assert parse_credits("图片 张三 编辑 李四", load_rules()) == {"图片": "张三", "编辑": "李四"}
+
+
+@pytest.mark.parametrize("line", [
+    "Click the blue words to follow us · GZ Insider, your English guide to Guangzhou",
+    "Click the blue words to follow us",
+    "Tap the blue words above to follow Shenzhen Daily",
+])
+def test_english_follow_prompt_at_the_top_is_dropped(line):
+    out = clean([Block(line), Block("The Guangzhou Marathon will set aside 8,000 places for new runners. " * 3)])
+    assert out.removed == [line]
+
+
+def test_english_body_mentioning_blue_words_is_kept():
+    text = "Click on any of the blue words on the map and you will find the history of each building."
+    assert clean([Block(text)]).blocks
+
+
+def test_chinese_photo_credit_after_the_caption_is_trimmed():
+    kept, tail = trim_credit_tail("上海，一处途虎养车门店。图：Qilai Shen/视觉中国", load_rules())
+    assert (kept, tail) == ("上海，一处途虎养车门店。", "图：Qilai Shen/视觉中国")
+    assert trim_credit_tail("如示意图：共三层结构", load_rules())[1] is None
+
+
+def test_caption_markers_are_stripped():
+    from harvester.extract.language import paragraphs_from_blocks, strip_caption_marker
+
+    assert strip_caption_marker("▲ 西涌沙滩上，游客在嬉戏。") == "西涌沙滩上，游客在嬉戏。"
+    assert strip_caption_marker("△图为大鹏所城") == "图为大鹏所城"
+    assert strip_caption_marker("▲") == "▲"
+    out = paragraphs_from_blocks([Block("", kind="image", src="/a.jpg"), Block("▼ 鹿嘴山庄附近的礁石海岸。")])
+    assert out == [("鹿嘴山庄附近的礁石海岸。", "zh", "caption")]
+    # a body paragraph keeps its marker: only captions lose it
+    assert paragraphs_from_blocks([Block("▲ 上文提到的三项措施，本周起在全市推行，市民可通过小程序查询办理进度和地点。" * 2)])[0][0].startswith("▲")

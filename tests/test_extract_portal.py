@@ -87,3 +87,81 @@ def test_english_info_bar_values_stop_at_the_next_label():
 ])
 def test_author_stops_at_the_first_field_key(info, author):
     assert author_from_info(info) == author
+
+
+# --- holdout-2 lessons: touching info-bar spans, labelled headline boxes, lead photos ------------
+
+def test_info_bar_spans_read_as_separate_fields():
+    html = ("<html><head><title>Port trade grows - Example Global</title></head><body><div class='main'>"
+            "<h1>Port trade grows</h1><div class='detail-info'><span>Source: Example Global</span>"
+            "<span>By Zhang Wei</span><span>2024-04-22 15:08</span></div><div class='content'>"
+            + "".join(f"<p>Paragraph {k} about port trade and the many containers that pass through the port "
+                      f"every single day of the year.</p>" for k in range(4))
+            + "</div></div></body></html>")
+    art = extract_html(html, "https://example.com/economy/1.html")
+    assert art.source == "Example Global"
+    assert art.author == "Zhang Wei"
+    assert art.published == "2024-04-22T15:08:00+08:00"
+
+
+def test_spaced_text_separates_touching_elements_only():
+    import lxml.html
+
+    from harvester.extract.dom import spaced_text
+
+    el = lxml.html.fragment_fromstring("<div><span>Source: A</span><span>By B</span> | <b>Sh</b>en</div>")
+    assert spaced_text(el) == "Source: A By B | Shen"
+    assert spaced_text(lxml.html.fragment_fromstring("<p>Shen<b>zhen</b> Bay</p>")) == "Shenzhen Bay"
+
+
+@pytest.mark.parametrize("info, source, author", [
+    ("Source: SZ GlobalBy Huang Lixin2024-04-22 15:08", "SZ Global", "Huang Lixin"),
+    ("Source: SZ Global By Huang Lixin 2024-04-22 15:08", "SZ Global", "Huang Lixin"),
+])
+def test_field_value_stops_at_a_glued_label(info, source, author):
+    from harvester.extract.portal import _SOURCE_END, _SOURCE_RX
+
+    assert _SOURCE_END.sub("", _SOURCE_RX.search(info).group(1)) == source
+    assert author_from_info(info) == author
+
+
+@pytest.mark.parametrize("box, title_zh", [
+    ("<div class='zh-box'><span class='label'>中文标题</span><h2 lang='zh-Hant'>啟德體育園草皮鋪設完成</h2></div>",
+     "啟德體育園草皮鋪設完成"),
+    ("<p class='zh-title'>中文標題：啟德體育園草皮鋪設完成</p>", "啟德體育園草皮鋪設完成"),
+])
+def test_labelled_chinese_headline_box_gives_title_zh_and_stays_out_of_the_body(box, title_zh):
+    html = ("<html><head><title>Kai Tak turf laid | Example Times</title></head><body><article>"
+            f"<h1>Kai Tak turf laid</h1>{box}<div class='article-body'>"
+            + "".join(f"<p>Paragraph {k}: workers finished laying the natural turf at the main stadium on "
+                      f"Thursday, the operator said.</p>" for k in range(4))
+            + "</div></article></body></html>")
+    art = extract_html(html, "https://example.com/sport/article/1")
+    assert art.title_zh == title_zh
+    assert art.title_en == "Kai Tak turf laid"
+    assert all(title_zh not in p.text and "标题" not in p.text and "標題" not in p.text for p in art.paragraphs)
+
+
+def test_a_label_with_a_value_in_the_wrong_language_gives_nothing():
+    html = ("<html><head><title>Kai Tak turf laid</title></head><body><article><h1>Kai Tak turf laid</h1>"
+            "<div><span>中文标题</span><h2>Kai Tak turf laid</h2></div><div class='article-body'>"
+            + "".join(f"<p>Paragraph {k}: workers finished laying the natural turf at the main stadium.</p>"
+                      for k in range(4)) + "</div></article></body></html>")
+    assert extract_html(html, "https://example.com/a/1").title_zh is None
+
+
+def test_lead_photo_caption_in_a_definition_list_above_the_body():
+    from harvester.extract.blocks import Block
+    from harvester.extract.recover import restore_furniture
+    import lxml.html
+
+    root = lxml.html.document_fromstring(
+        "<html><body><h1>途虎养车港交所挂牌</h1><div class='subhead'>国内汽车服务市场高度分散</div>"
+        "<dl class='media_pic'><dt><img src='/a.jpg'></dt><dd>上海，一处途虎养车门店。</dd></dl>"
+        "<div class='content'><div class='related'><dl><dt>相关报道</dt><dd><a href='/x'>其他新闻</a></dd></dl></div>"
+        "<p>9月26日，汽车服务平台途虎养车正式在港交所主板挂牌上市。</p><p>途虎养车上市不易，两次重新递交材料。</p>"
+        "</div></body></html>")
+    blocks = [Block("9月26日，汽车服务平台途虎养车正式在港交所主板挂牌上市。"), Block("途虎养车上市不易，两次重新递交材料。")]
+    out = restore_furniture(root, blocks)
+    assert [(b.kind, b.text) for b in out][0] == ("caption", "上海，一处途虎养车门店。")
+    assert not any("其他新闻" in b.text for b in out)  # a related list's <dd> (no photo in its <dt>) stays out

@@ -33,10 +33,27 @@ def fetch(url: str, method: str = "GET"):
         return err.code, err.headers, err.read()
 
 
+# a Chinese legacy charset label names a subset of GB18030: decode with the superset
+_GB_FAMILY = {"gb2312", "gbk", "gb18030", "x-gbk", "euc-cn", "cp936"}
+
+
+def page_encoding(case) -> str:
+    """The fixture's real encoding, by hand: the served charset (GB family -> gb18030), else
+    strict UTF-8 when the bytes are UTF-8 (a page may carry a wrong <meta charset>), else gb18030."""
+    m = re.search(r"charset\s*=\s*[\"']?([\w-]+)", case.content_type or "", re.I)
+    if m:
+        declared = m.group(1).lower()
+        return "gb18030" if declared in _GB_FAMILY else declared
+    try:
+        case.body.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        return "gb18030"
+
+
 def page_text(case) -> str:
-    """The page decoded by hand (we know each fixture's real encoding), tags dropped, entities unescaped."""
-    enc = "gbk" if "gbk" in case.name else "utf-8"
-    text = case.body.decode(enc)
+    """The page decoded by hand (see page_encoding), tags dropped, entities unescaped."""
+    text = case.body.decode(page_encoding(case))
     text = re.sub(r"<[^>]+>", "", text)
     return html.unescape(text)
 

@@ -40,6 +40,8 @@ SKIP_PRIOR_CAPTION = 0.12
 SKIP_PER_CHAR = 0.012
 SKIP_PER_CHAR_CAPTION = 0.008
 BAND_MIN = 12
+ADJACENT_RATIO_MIN = 2  # neighbouring pairs with identical anchors needed to estimate the ratio from them
+ADJACENT_RATIO_GAP = 1.6  # ... and how far (a factor) the document's ratio must be off to use theirs
 RATIO_SHIFT = 0.1  # realign when the ratio of the 1:1 beads differs this much from the document's
 
 _MONTHS = {m: i for i, m in enumerate(
@@ -96,13 +98,54 @@ def align_segments(en: list[Segment], zh: list[Segment]) -> list[tuple[list[int]
     if not n or not m:
         return []
     band = max(BAND_MIN, int(0.15 * max(n, m)) + abs(n - m))
-    beads = _best_beads(n, m, band, bead_coster(en, zh))
+    first = _first_ratio(en, zh)
+    beads = _best_beads(n, m, band, bead_coster(en, zh, first))
     # The first ratio counts untranslated paragraphs too; re-estimate it from the
     # 1:1 beads found and align again when it moved (Gale-Church's own suggestion).
     ratio = _ratio_from(beads, en, zh)
-    if ratio is not None and abs(ratio - _doc_ratio(en, zh)) > RATIO_SHIFT * _doc_ratio(en, zh):
+    if ratio is not None and abs(ratio - first) > RATIO_SHIFT * first:
         beads = _best_beads(n, m, band, bead_coster(en, zh, ratio))
     return beads
+
+
+def _first_ratio(en: list[Segment], zh: list[Segment]) -> float:
+    """The document's length ratio, unless its side-by-side pairs say otherwise.
+
+    A bilingual intro followed by a long Chinese-only transcript makes the whole-document
+    ratio several times the translation ratio, and every length cost then points the
+    wrong way. When paragraphs standing next to each other (EN then ZH or ZH then EN,
+    sharing their anchors) give a ratio far from the document's, theirs is the estimate.
+    """
+    doc = _doc_ratio(en, zh)
+    adjacent = _adjacent_ratio(en, zh)
+    if adjacent is not None and max(adjacent, doc) > ADJACENT_RATIO_GAP * min(adjacent, doc):
+        return adjacent
+    return doc
+
+
+def _adjacent_ratio(en: list[Segment], zh: list[Segment]) -> float | None:
+    """Length ratio over neighbouring EN/ZH body paragraphs that share all their anchors."""
+    by_pos = {s.pos: s for s in zh if s.role == "body"}
+    used: set[int] = set()
+    len_en = len_zh = 0
+    count = 0
+    for s in en:
+        if s.role != "body":
+            continue
+        a = anchors(s.text, "en")
+        for pos in (s.pos + 1, s.pos - 1):
+            other = by_pos.get(pos)
+            if other is None or pos in used:
+                continue
+            if a and a == anchors(other.text, "zh"):
+                used.add(pos)
+                len_en += max(s.length, 1)
+                len_zh += max(other.length, 1)
+                count += 1
+                break
+    if count < ADJACENT_RATIO_MIN:
+        return None
+    return max(len_zh / len_en, 0.05)
 
 
 def _doc_ratio(en: list[Segment], zh: list[Segment]) -> float:

@@ -50,6 +50,9 @@ class Rules:
     pager_words: frozenset[str] = frozenset()
     pager_patterns: list[re.Pattern[str]] = field(default_factory=list)
     pager_min_markers: int = 2
+    title_labels: dict[str, str] = field(default_factory=dict)  # label (lower-case) -> "zh" | "en"
+    title_box_max: int = 160
+    credit_value_reject: list[re.Pattern[str]] = field(default_factory=list)
 
 
 @dataclass
@@ -92,6 +95,10 @@ def load_rules(text: str | None = None) -> Rules:
         pager_words=frozenset(w.lower() for w in data.get("listing", {}).get("pager_words", [])),
         pager_patterns=[re.compile(p, re.I) for p in data.get("listing", {}).get("pager_patterns", [])],
         pager_min_markers=int(data.get("listing", {}).get("min_markers", 2)),
+        title_labels={**{lab.lower(): "zh" for lab in data.get("titles", {}).get("zh_labels", [])},
+                      **{lab.lower(): "en" for lab in data.get("titles", {}).get("en_labels", [])}},
+        title_box_max=int(data.get("titles", {}).get("max_len", 160)),
+        credit_value_reject=[re.compile(p) for p in credits.get("value_reject", [])],
     )
 
 
@@ -122,6 +129,8 @@ def parse_credits(text: str, rules: Rules) -> dict[str, str] | None:
             return None
         if re.search(r"[\u4e00-\u9fff]{11,}", value):
             return None  # names are short; a long Han run is a sentence
+        if any(rx.search(value) for rx in rules.credit_value_reject):
+            return None  # "图片均来自网络": a statement about the key, not a name after it
         if re.search(r"[a-z]", value) and not re.fullmatch(r"[A-Z][\w'\-]*(?:[\s,&]+(?:and\s+)?[A-Z][\w'\-]*){0,5}", value):
             return None  # English credits are names, not lowercase prose
         key = m.group(1)

@@ -36,6 +36,39 @@ def node_text(el: etree._Element | None) -> str:
     return " ".join(clean_space(el.text_content() if hasattr(el, "text_content") else "".join(el.itertext())).split())
 
 
+def spaced_text(el: etree._Element | None) -> str:
+    """Like node_text, but a blank stands between sibling elements that touch.
+
+    An info bar of inline spans (`<span>Source: SZ Global</span><span>By Huang Lixin</span>`)
+    reads as separate fields, not as 'SZ GlobalBy Huang Lixin'. Text inside one element
+    (a word split over <b>…</b>) is not split: only element-to-element boundaries with
+    nothing between them get the blank.
+    """
+    if el is None or not isinstance(el.tag, str):
+        return ""
+    parts: list[str] = []
+
+    def walk(node: etree._Element) -> None:
+        if node.text:
+            parts.append(node.text)
+        prev_element = False
+        for child in node:
+            if not isinstance(child.tag, str) or child.tag in ("script", "style"):
+                if child.tail:
+                    parts.append(child.tail)
+                prev_element = not (child.tail and child.tail.strip())
+                continue
+            if prev_element:
+                parts.append(" ")
+            walk(child)
+            if child.tail:
+                parts.append(child.tail)
+            prev_element = not (child.tail and child.tail.strip())
+
+    walk(el)
+    return " ".join(clean_space("".join(parts)).split())
+
+
 @dataclass
 class Doc:
     """One parsed page and the lookups everyone shares."""

@@ -98,12 +98,23 @@ def paragraphs_from_blocks(blocks: list[Block]) -> list[tuple[str, str, str]]:
                 role = "caption"
             elif after_image and role == "body" and lang != caption_lang and is_caption_sized(text, lang):
                 role = "caption"
+            if role == "caption":
+                text = strip_caption_marker(text)
             if role == "caption" and caption_lang is None:
                 caption_lang = lang
             else:
                 after_image = False
             out.append((text, lang, role))
     return out
+
+
+_CAPTION_MARKER = re.compile(r"^[▲△▼▽↑↓☝👆]+\s*")
+
+
+def strip_caption_marker(text: str) -> str:
+    """'▲ 西涌沙滩上…' -> '西涌沙滩上…': the arrow pointing at the photo is layout, not caption text."""
+    stripped = _CAPTION_MARKER.sub("", text)
+    return stripped or text
 
 
 def is_caption_sized(text: str, lang: str) -> bool:

@@ -21,7 +21,8 @@ from harvester.extract.dates import parse_date
 from harvester.extract.dom import Doc, node_text
 from harvester.extract.encoding import decode
 from harvester.extract.errors import ExtractionError
-from harvester.extract.language import HAN, LATIN_WORD, detect, is_caption_sized, paragraphs_from_blocks
+from harvester.extract.language import (HAN, LATIN_WORD, detect, is_caption_sized, paragraphs_from_blocks,
+                                        strip_caption_marker)
 from harvester.extract.recover import restore_furniture
 from harvester.extract.portal import PortalTemplate, author_from_info, site_from_title, strip_site_suffix
 from harvester.extract.status import body_status, is_listing, page_status
@@ -66,7 +67,7 @@ def extract_doc(doc: Doc) -> Article:
         return _not_an_article(article, status)
 
     blocks = main_blocks(doc, templates)
-    blocks = _drop_title_echo(blocks, article.title)
+    blocks = _drop_title_echo(blocks, article.title, meta.title_en, meta.title_zh)
     blocks, slogans = drop_account_slogan(doc, blocks, templates)
     cleaned = clean(blocks)
     article.removed = slogans + cleaned.removed
@@ -83,6 +84,9 @@ def extract_doc(doc: Doc) -> Article:
     if article.language == "bilingual":
         article.pairs = [Pair(en=e, zh=z) for e, z in align(triples)]
     article.title_en, article.title_zh = split_title(article.title, article.paragraphs)
+    # a labelled headline box (中文标题 …) states the title in that language outright
+    article.title_en = meta.title_en or article.title_en
+    article.title_zh = meta.title_zh or article.title_zh
     if not article.title and article.paragraphs:
         article.title = article.paragraphs[0].text[:120]
     # a photo story's captions are its text: they count when the page shows several photos
@@ -307,14 +311,19 @@ def _compact(text: str) -> str:
     return "".join(text.split()).strip("·•|｜-—_~:：【】[]()（）<>《》「」\"'“”‘’.。!！").lower()
 
 
-def _drop_title_echo(blocks: list[Block], title: str) -> list[Block]:
-    """Bodies often repeat the headline first; it is the title, not a paragraph."""
-    if not title:
-        return blocks
-    norm = "".join(title.split())
-    for k, block in enumerate(blocks[:3]):
-        if block.kind != "image" and "".join(block.text.split()) == norm:
-            return blocks[:k] + blocks[k + 1:]
+def _drop_title_echo(blocks: list[Block], title: str, *other_titles: str | None) -> list[Block]:
+    """Bodies often repeat the headline first; it is the title, not a paragraph.
+
+    The headline in the other language, when a labelled box gave it, goes the same way.
+    """
+    for one in (title, *other_titles):
+        if not one:
+            continue
+        norm = "".join(one.split())
+        for k, block in enumerate(blocks[:3]):
+            if block.kind != "image" and "".join(block.text.split()) == norm:
+                blocks = blocks[:k] + blocks[k + 1:]
+                break
     return blocks
 
 
@@ -329,9 +338,9 @@ def collect_images(blocks: list[Block]) -> list[Image]:
         caption = None
         nxt = blocks[k + 1] if k + 1 < len(blocks) else None
         if nxt is not None and (nxt.kind == "caption" or nxt.kind == "p" and is_caption_sized(nxt.text, detect(nxt.text))):
-            caption = " ".join(nxt.text.split())
+            caption = strip_caption_marker(" ".join(nxt.text.split()))
         elif block.text and len(block.text) > 3:
-            caption = block.text
+            caption = strip_caption_marker(block.text)
         images.append(Image(src=block.src, caption=caption))
     return images
 

@@ -12,7 +12,7 @@ import re
 from lxml import etree
 
 from harvester.extract.dates import parse_date
-from harvester.extract.dom import Doc, clean_space, node_text
+from harvester.extract.dom import Doc, clean_space, node_text, spaced_text
 from harvester.extract.template import Template
 
 _SITE_SPLIT = re.compile(r"\s*(?:_|\||｜|—|–| - |-{1,2}(?=[^\d]))\s*")
@@ -24,12 +24,16 @@ EN_FIELD_LABELS = ("Author", "By", "Editor", "Editors", "Updated", "Writer", "So
                    "Date", "Photo", "Photos", "Reporter", "Release time", "Last updated")
 # where a run-together info line continues after the source name: the next field's key (Chinese keys,
 # a listed English label, or any capitalised word followed by a colon) or a date
+_EN_LABEL_ALT = "|".join(sorted(EN_FIELD_LABELS, key=len, reverse=True))
+# a label glued to the previous field's last word ('SZ GlobalBy Huang Lixin'): a lower-case letter,
+# then a capitalised label followed by a blank and a capitalised name, or by a colon
+_GLUED_LABEL = r"(?<=[a-z])(?:" + _EN_LABEL_ALT + r")(?=\s+[A-Z]|\s*[:：])"
 _SOURCE_END = re.compile(r"(作者|记者|编辑|责任编辑|原标题|发布时间|时间|通讯员|\d+\s*人参与|\d{4}[-年/]|\s+(?:"
-                         + "|".join(EN_FIELD_LABELS) + r")\b|\s+[A-Z][A-Za-z]{1,15}\s*[:：]).*$")
+                         + _EN_LABEL_ALT + r")\b|" + _GLUED_LABEL + r"|\s+[A-Z][A-Za-z]{1,15}\s*[:：]).*$")
 # "作者：张三" / "记者 李四 王五": a key, then a separator (a colon or a space), then names
 _AUTHOR_RX = re.compile(r"(?:作者|记者|撰文|撰稿)\s*(?:[:：]\s*|\s+)"
                         r"([\u4e00-\u9fff·]{2,8}(?:[ 、，,]+[\u4e00-\u9fff·]{2,8}){0,3})(?![\u4e00-\u9fff])")
-_AUTHOR_EN_RX = re.compile(r"(?:^|[|\s])(?:By|Author:|Writer:)\s+([A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+){0,3}"
+_AUTHOR_EN_RX = re.compile(r"(?:^|[|\s]|(?<=[a-z]))(?:By|Author:|Writer:)\s+([A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+){0,3}"
                            r"(?:\s*(?:,|and)\s*[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+){0,3})?)")
 # words that end a name list on an info line: the next field's key, or a photo credit
 _NAME_STOPS = ("来源", "来自", "稿源", "出处", "通讯员", "编辑", "责任编辑", "责编", "摄影", "摄", "实习生", "发布", "时间",
@@ -100,17 +104,18 @@ class PortalTemplate(Template):
         cached = doc.cache.get("portal.info_text")
         if isinstance(cached, str):
             return cached
-        texts = [node_text(el) for el in _INFO_XPATH(doc.tree)[:12]]
+        # spaced: the fields of an info bar are often touching <span>s with no blank between
+        texts = [spaced_text(el) for el in _INFO_XPATH(doc.tree)[:12]]
         h1 = doc.first(self.headline_xpath)
         if h1 is not None:
             # the line(s) right under the headline; never the body further down
             parent = h1.getparent()
-            parent_text = node_text(parent) if parent is not None else ""
+            parent_text = spaced_text(parent) if parent is not None else ""
             if parent_text and len(parent_text) <= INFO_MAX:
                 texts.append(parent_text)
             else:
                 siblings = [el for el in h1.itersiblings() if isinstance(el.tag, str)][:3]
-                texts.extend(node_text(sib)[:INFO_MAX] for sib in siblings)
+                texts.extend(spaced_text(sib)[:INFO_MAX] for sib in siblings)
         value = " | ".join(t for t in texts if t)
         doc.cache["portal.info_text"] = value
         return value
@@ -176,6 +181,10 @@ class PortalTemplate(Template):
             return value
         return author_from_info(self.info_text(doc))
 
+    def titles(self, doc: Doc) -> tuple[str | None, str | None]:
+        """A headline box near the top labelled 中文标题 / English title: (title_en, title_zh)."""
+        return labelled_titles(doc)
+
     def canonical_url(self, doc: Doc) -> str | None:
         for url in (doc.meta_value("link:canonical"), doc.meta_value("og:url")):
             if url and url.startswith("http"):
@@ -184,6 +193,49 @@ class PortalTemplate(Template):
 
 
 _INFO_XPATH = etree.XPath(PortalTemplate.info_xpath)
+# short elements whose own text may be a title label (the words every label in rules [titles] contains)
+_TITLE_LABEL_XPATH = etree.XPath(
+    "//body//*[not(self::script or self::style or self::title or self::h1)]"
+    "[text()[contains(., '标题') or contains(., '標題') or contains(., '题目') or contains(., '題目') or "
+    "contains(., 'eadline') or contains(., 'itle')]][string-length(normalize-space()) < 200]")
+_LABEL_DECOR = " \t:：|｜-—【】[]()（）<>《》"
+
+
+def labelled_titles(doc: Doc) -> tuple[str | None, str | None]:
+    """(title_en, title_zh) from boxes such as `<span>中文标题</span><h2>啟德體育園…</h2>`.
+
+    The label is the element's own first text (rules [titles]); the title is the rest of
+    that element after the label, else the next element beside it. A value must be in the
+    language its label names.
+    """
+    cached = doc.cache.get("portal.labelled_titles")
+    if isinstance(cached, tuple):
+        return cached
+    from harvester.extract.cleaning import load_rules
+    from harvester.extract.language import detect
+
+    rules = load_rules()
+    found: dict[str, str] = {}
+    for el in _TITLE_LABEL_XPATH(doc.tree)[:10] if rules.title_labels else []:
+        own = clean_space(el.text or "")
+        label = next((lab for lab in sorted(rules.title_labels, key=len, reverse=True)
+                      if own.strip(_LABEL_DECOR).lower().startswith(lab)), None)
+        if label is None:
+            continue
+        lang = rules.title_labels[label]
+        rest = own.strip(_LABEL_DECOR)[len(label):].strip(_LABEL_DECOR)
+        value = rest or (node_text(el[0]) if len(el) else "")
+        if not value:
+            sib = el.getnext()
+            while sib is not None and not isinstance(sib.tag, str):
+                sib = sib.getnext()
+            value = node_text(sib) if sib is not None else ""
+        value = value.strip(_LABEL_DECOR)
+        if value and len(value) <= rules.title_box_max and detect(value) == lang:
+            found.setdefault(lang, value)
+    result = (found.get("en"), found.get("zh"))
+    doc.cache["portal.labelled_titles"] = result
+    return result
 _TIME_XPATH = etree.XPath("//time[@datetime]")
 _SOURCE_XPATH = etree.XPath(PortalTemplate.source_xpaths[0])
 

@@ -82,6 +82,31 @@ def _find_block(norms: list[str], probe: str, tail: bool) -> int | None:
     return None
 
 
+_DD_CAPTIONS = etree.XPath("//dl[dt//img]/dd[not(.//img)][normalize-space()]")  # <dl><dt><img></dt><dd>caption</dd></dl>
+_FOLLOWING_TEXT = etree.XPath("following::text()[normalize-space()][position() <= $limit]")
+LEAD_WINDOW = 40  # text nodes after a lead photo's caption in which the article's first words must appear
+
+
+def is_lead_caption(el: etree._Element, first_probe: str) -> bool:
+    """A caption above the article: after the page's <h1>, with the first kept paragraph close below.
+
+    Portals (caixin) put the lead photo between the headline (and its subhead) and the
+    body container, so its caption borders no kept text; it belongs to the article when
+    the article's first words follow within a few text nodes.
+    """
+    if not first_probe or not el.xpath("boolean(preceding::h1)"):
+        return False
+    following = "".join(_norm(t) for t in _FOLLOWING_TEXT(el, limit=LEAD_WINDOW))
+    return first_probe in following
+
+
+def _caption_candidates(root: etree._Element) -> list[etree._Element]:
+    found = list(root.iter(*CANDIDATE_TAGS))
+    if root.find(".//dl") is not None:
+        found.extend(_DD_CAPTIONS(root)[:5])
+    return found
+
+
 def restore_furniture(root: etree._Element, blocks: list[Block], base_url: str = "") -> list[Block]:
     """`blocks` (trafilatura's, in order) plus the subheadings/captions of `root` that belong between them."""
     text_blocks = [b for b in blocks if b.kind != "image"]
@@ -90,11 +115,13 @@ def restore_furniture(root: etree._Element, blocks: list[Block], base_url: str =
     norms = [_norm(b.text) for b in blocks]
     kept = "\x00".join(norms)
     inserts: list[tuple[int, list[Block]]] = []  # (insert before index, blocks)
-    for n, el in enumerate(root.iter(*CANDIDATE_TAGS)):
+    first_text = next((k for k, b in enumerate(blocks) if b.kind != "image"), 0)
+    first_probe = norms[first_text][:PROBE]
+    for n, el in enumerate(_caption_candidates(root)):
         if n >= MAX_CANDIDATES:
             break
         own = _norm(el.text_content())
-        is_caption = el.tag == "figcaption"
+        is_caption = el.tag in ("figcaption", "dd")
         if not own or len(own) > (CAPTION_MAX if is_caption else HEADING_MAX) or own in kept:
             continue
         before = _norm(text_before(el))[-PROBE:]
@@ -108,6 +135,8 @@ def restore_furniture(root: etree._Element, blocks: list[Block], base_url: str =
             pos = at_next
         elif is_caption and at_prev is not None and at_next is None:
             pos = at_prev + 1
+        elif is_caption and at_prev is None and at_next is None and is_lead_caption(el, first_probe):
+            pos = first_text
         else:
             continue
         new = walk_blocks(el, base_url)

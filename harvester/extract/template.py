@@ -60,8 +60,13 @@ class Template:
     def canonical_url(self, doc: Doc) -> str | None:
         return None
 
+    def titles(self, doc: Doc) -> tuple[str | None, str | None]:
+        """(title_en, title_zh) the page states explicitly (a labelled headline box), if any."""
+        return None, None
+
     def metadata(self, doc: Doc) -> Metadata:
         """All fields, each from its own method."""
-        return Metadata(title=self.title(doc) or None, source=self.source(doc) or None,
-                        author=self.author(doc) or None, published=self.published(doc) or None,
-                        canonical_url=self.canonical_url(doc) or None)
+        title_en, title_zh = self.titles(doc)
+        return Metadata(title=self.title(doc) or None, title_en=title_en or None, title_zh=title_zh or None,
+                        source=self.source(doc) or None, author=self.author(doc) or None,
+                        published=self.published(doc) or None, canonical_url=self.canonical_url(doc) or None)
