@@ -209,3 +209,60 @@ def test_caption_markers_are_stripped():
     assert out == [("鹿嘴山庄附近的礁石海岸。", "zh", "caption")]
     # a body paragraph keeps its marker: only captions lose it
     assert paragraphs_from_blocks([Block("▲ 上文提到的三项措施，本周起在全市推行，市民可通过小程序查询办理进度和地点。" * 2)])[0][0].startswith("▲")
+
+
+# --- rules added when holdout 3 became training material ------------------------------
+
+def test_info_cells_with_a_trailing_date_are_credits():
+    rules = load_rules()
+    assert parse_credits("Source: Shenzhen Daily Writer: Zhou Lan Editor: Ma Qing 2024-01-16 10:05", rules) == {
+        "Source": "Shenzhen Daily", "Writer": "Zhou Lan", "Editor": "Ma Qing"}
+    assert parse_credits("Source: Xinhua | Editor: Wang Mingjie | 2024-03-09 15:20:11", rules) == {
+        "Source": "Xinhua", "Editor": "Wang Mingjie"}
+    assert parse_credits("2024年06月18日08:12 | 来源：人民网", rules) == {"来源": "人民网"}
+
+
+def test_info_cells_lift_source_author_and_editor():
+    out = _clean(["Source: Shenzhen Daily Writer: Zhou Lan Editor: Ma Qing 2024-01-16 10:05", *BODY])
+    assert out.lifted["source"] == "Shenzhen Daily" and out.lifted["author"] == "Zhou Lan"
+    assert out.lifted["editors"] == {"Editor": "Ma Qing"}
+    assert len(out.blocks) == len(BODY)
+
+
+def test_glossary_box_is_dropped_heading_and_items():
+    out = _clean([*BODY[:2], "Vocabulary 词汇", "wading bird 涉禽", "nature reserve 自然保护区", "观鸟屋 bird hide",
+                  *BODY[2:]])
+    assert [b.text for b in out.blocks] == BODY
+    assert "Vocabulary 词汇" in out.removed and "wading bird 涉禽" in out.removed
+
+
+def test_glossary_items_need_their_heading():
+    out = _clean([*BODY[:2], "Hengqin 横琴", *BODY[2:]])
+    assert "Hengqin 横琴" in [b.text for b in out.blocks]
+
+
+def test_notice_box_heading_goes_with_its_statement():
+    out = _clean([*BODY, "特别提示", "本文为原创内容，转载请在后台留言获取授权，未经授权不得转载。"])
+    assert [b.text for b in out.blocks] == BODY
+    assert "特别提示" in out.removed
+
+
+def test_notice_label_alone_is_kept():
+    out = _clean([*BODY[:2], "温馨提示", "活动当天请携带身份证件，提前十分钟到场签到。", *BODY[2:]])
+    assert "温馨提示" in [b.text for b in out.blocks]
+
+
+@pytest.mark.parametrize("text", ["小字号", "大字号 中字号 小字号", "Font size: A+ A-", "字号：大 中 小"])
+def test_font_size_widget_is_dropped(text):
+    assert _clean([*BODY, text]).blocks[-1].text == BODY[-1]
+
+
+@pytest.mark.parametrize("text", ["2024年06月18日08:12 | 来源：人民网-广东频道", "2023-12-28 21:03 来源：东莞日报"])
+def test_dateline_with_a_separator_is_dropped(text):
+    out = _clean([text, *BODY])
+    assert [b.text for b in out.blocks] == BODY
+
+
+def test_navigation_bar_starting_at_home_is_dropped():
+    out = _clean(["Home 首页 | News 新闻 | Culture 文化 | Learn 学英语 | Photos 图片", *BODY])
+    assert [b.text for b in out.blocks] == BODY

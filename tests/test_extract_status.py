@@ -102,3 +102,25 @@ def test_declared_article_with_a_link_heavy_page_is_an_article():
                 f"<p>{prose}</p><p>{prose}</p></div><ul class='related'>{links}</ul></body></html>")
         status = extract(_page(html, "https://www.example.com/2023-09-26/102112537.html")).status
         assert status == ("article" if og else "not_article")
+
+
+def _search_page(url: str, stat: str = "为您找到相关结果约1,286个") -> Page:
+    snippet = "记者从边检总站获悉，今年以来经港珠澳大桥出入境旅客已突破2000万人次，同比增长近一倍，周末高峰时段日均通关车辆超过1.8万辆次……"
+    results = "".join(f"<div class='result'><h3><a href='/content/{k}.htm'>港珠澳大桥新闻标题{k}</a></h3>"
+                      f"<p>{snippet}</p><p>深圳新闻网 2024-06-1{k}</p></div>" for k in range(5))
+    html = (f"<html><head><title>港珠澳大桥_搜索结果</title></head><body><div class='stat'>{stat}</div>{results}"
+            f"<div class='pager'><a href='?page=1'>上一页</a><a href='?page=3'>下一页</a></div></body></html>")
+    return _page(html, url)
+
+
+@pytest.mark.parametrize("url", ["https://search.example/search?q=%E6%B8%AF&page=2", "https://www.example/so/?keyword=x",
+                                 "https://www.example/list.html"])
+def test_search_results_page_is_not_article(url):
+    assert extract(_search_page(url)).status == "not_article"
+
+
+def test_search_url_alone_does_not_make_an_article_a_listing():
+    html = ("<html><head><title>深圳新闻</title></head><body><h1>港珠澳大桥客流创新高</h1>"
+            + "<p>记者从边检总站获悉，今年以来经港珠澳大桥出入境旅客已突破2000万人次，同比增长近一倍，周末高峰时段日均通关车辆超过1.8万辆次。</p>" * 4
+            + "</body></html>")
+    assert extract(_page(html, "https://www.example/search/content_1.htm?q=abc")).status == "article"

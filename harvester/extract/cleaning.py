@@ -53,6 +53,12 @@ class Rules:
     title_labels: dict[str, str] = field(default_factory=dict)  # label (lower-case) -> "zh" | "en"
     title_box_max: int = 160
     credit_value_reject: list[re.Pattern[str]] = field(default_factory=list)
+    search_path_words: frozenset[str] = frozenset()
+    search_params: frozenset[str] = frozenset()
+    search_markers: list[re.Pattern[str]] = field(default_factory=list)
+    glossary_headings: frozenset[str] = frozenset()
+    glossary_item: re.Pattern[str] | None = None
+    notice_label: re.Pattern[str] | None = None
 
 
 @dataclass
@@ -99,6 +105,12 @@ def load_rules(text: str | None = None) -> Rules:
                       **{lab.lower(): "en" for lab in data.get("titles", {}).get("en_labels", [])}},
         title_box_max=int(data.get("titles", {}).get("max_len", 160)),
         credit_value_reject=[re.compile(p) for p in credits.get("value_reject", [])],
+        search_path_words=frozenset(w.lower() for w in data.get("search", {}).get("path_words", [])),
+        search_params=frozenset(w.lower() for w in data.get("search", {}).get("params", [])),
+        search_markers=[re.compile(p, re.I) for p in data.get("search", {}).get("markers", [])],
+        glossary_headings=frozenset(w.lower() for w in data.get("glossary", {}).get("headings", [])),
+        glossary_item=re.compile(data["glossary"]["item"], re.I) if data.get("glossary", {}).get("item") else None,
+        notice_label=re.compile(data["notice"]["label"], re.I) if data.get("notice", {}).get("label") else None,
     )
 
 
@@ -112,9 +124,20 @@ def is_tail_heading(text: str, rules: Rules) -> bool:
     return core in rules.tail_headings
 
 
+# a date (and time) at either end of an info line: "Source: Xinhua | Editor: Wang Mingjie | 2024-03-09 15:20:11"
+_EDGE_DATE = r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?"
+_TRAILING_DATE = re.compile(r"[\s|｜/丨·]*" + _EDGE_DATE + r"\s*$")
+_LEADING_DATE = re.compile(r"^\s*" + _EDGE_DATE + r"[\s|｜/丨·]*(?=\S)")
+
+
 def parse_credits(text: str, rules: Rules) -> dict[str, str] | None:
-    """'编辑 王子烨 审读 刘春生' -> {'编辑': '王子烨', '审读': '刘春生'}; None if not a credit line."""
+    """'编辑 王子烨 审读 刘春生' -> {'编辑': '王子烨', '审读': '刘春生'}; None if not a credit line.
+
+    A date at either end of the line (an info bar of credit cells and the date) is no credit's
+    value: it is cut before the line is read.
+    """
     line = _LEADING_WIDGETS.sub("", text.strip()).strip().strip("()（）[]【】").strip()
+    line = _LEADING_DATE.sub("", _TRAILING_DATE.sub("", line))
     if not line or len(line) > rules.credit_max_len:
         return None
     matches = list(rules.credit_key.finditer(line))
@@ -145,6 +168,27 @@ def _lift(text: str, rules: Rules) -> tuple[str, str] | None:
             if m and m.group("value").strip():
                 return field_name, m.group("value").strip()
     return None
+
+
+def is_glossary_heading(text: str, rules: Rules) -> bool:
+    """'Vocabulary 词汇', '重点词汇', 'Words and expressions': every script run is a glossary heading word."""
+    if not rules.glossary_headings or len(text) > 40:
+        return False
+    runs = re.findall(r"[A-Za-z][A-Za-z '&]*[A-Za-z]|[\u4e00-\u9fff]+", text.strip(_DECOR).lower())
+    if not runs or re.search(r"[.。,，!?！？]", text.strip(_DECOR)):
+        return False
+    return all(" ".join(run.split()) in rules.glossary_headings for run in runs)
+
+
+_NOTICE_DROPS = ("disclaimer", "platform-statement", "contribution-contact")
+NOTICE_LABEL_MAX = 16
+
+
+def _is_notice_label(block: Block, rules: Rules) -> bool:
+    """A box heading such as '特别提示' or 'Note' (the dropped statement follows it)."""
+    text = " ".join(block.text.split())
+    return block.kind != "image" and rules.notice_label is not None and len(text) <= NOTICE_LABEL_MAX \
+        and bool(rules.notice_label.match(text))
 
 
 def _drop(text: str, rules: Rules) -> str | None:
@@ -181,6 +225,7 @@ def clean(blocks: list[Block], rules: Rules | None = None) -> Cleaned:
     out = Cleaned(blocks=[])
     total = sum(len(b.text) for b in blocks if b.kind != "image") or 1
     seen = 0
+    in_glossary = False
     for idx, block in enumerate(blocks):
         if block.kind == "image":
             out.blocks.append(block)
@@ -189,6 +234,14 @@ def clean(blocks: list[Block], rules: Rules | None = None) -> Cleaned:
         single = " ".join(text.split())
         position = seen / total
         seen += len(text)
+        # a glossary box: its heading, then the "term 词语" lines under it
+        if is_glossary_heading(single, rules) or (in_glossary and rules.glossary_item is not None and
+                                                  all(rules.glossary_item.match(line.strip())
+                                                      for line in text.split("\n") if line.strip())):
+            in_glossary = True
+            out.removed.append(text)
+            continue
+        in_glossary = False
         if is_tail_heading(single, rules):
             if position >= rules.tail_min_position:
                 _drop_rest(out, blocks, idx, rules)
@@ -210,7 +263,10 @@ def clean(blocks: list[Block], rules: Rules | None = None) -> Cleaned:
                 break
             out.removed.append(text)
             continue
-        if _drop(single, rules):
+        dropped = _drop(single, rules)
+        if dropped:
+            if dropped in _NOTICE_DROPS and out.blocks and _is_notice_label(out.blocks[-1], rules):
+                out.removed.append(out.blocks.pop().text)  # the notice box's heading goes with its text
             out.removed.append(text)
             continue
         kept, tail = trim_credit_tail(text, rules)

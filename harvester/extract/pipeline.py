@@ -124,7 +124,7 @@ def metadata_cascade(doc: Doc, templates: list[Template]) -> Metadata:
 def _fallback_metadata(doc: Doc) -> Metadata:
     """Whatever any page has: og:site_name, <title>."""
     title = node_text(doc.tree.find(".//title"))
-    return Metadata(title=strip_site_suffix(title) if title else None,
+    return Metadata(title=strip_site_suffix(title, doc.meta_value("og:site_name")) if title else None,
                     source=doc.meta_value("og:site_name", "application-name") or PORTAL.source_element(doc)
                     or site_from_title(title, PORTAL.headline(doc)) or None)
 
@@ -174,6 +174,7 @@ def page_credits(doc: Doc, article: Article) -> None:
 
 
 _LEAD_CREDIT = re.compile(r"^[^（(。，]{0,20}?[（(]([^（()）]{2,40})[)）]")
+_KEY_TOUCHING_NAME = re.compile(r"(记者|作者|通讯员|实习生)(?=[\u4e00-\u9fff])")
 
 
 def lead_author(blocks: list[Block]) -> str | None:
@@ -181,7 +182,8 @@ def lead_author(blocks: list[Block]) -> str | None:
     for block in [b for b in blocks if b.kind == "p"][:2]:
         m = _LEAD_CREDIT.match(block.text)
         if m and ("记者" in m.group(1) or "作者" in m.group(1)):
-            return author_from_info(m.group(1))
+            # inside the brackets the key may touch the name: '（记者王嘉琪）'
+            return author_from_info(_KEY_TOUCHING_NAME.sub(r"\1 ", m.group(1)))
     return None
 
 

@@ -15,7 +15,14 @@ from harvester.extract.dates import parse_date
 from harvester.extract.dom import Doc, clean_space, node_text, spaced_text
 from harvester.extract.template import Template
 
-_SITE_SPLIT = re.compile(r"\s*(?:_|\||｜|—|–| - |-{1,2}(?=[^\d]))\s*")
+# separators between a headline and the site name: '_', '|', dashes, a spaced hyphen; a bare hyphen
+# only next to a Chinese character ('标题-新华网') or doubled ('Title--Xinhua'): 'Macao-funded' is one word
+_SITE_SPLIT = re.compile(r"\s*(?:_|\||｜|—|–|\s-{1,2}\s|--(?=\D)|(?<=[\u4e00-\u9fff》”）])-(?=\D)|-(?=[\u4e00-\u9fff《“]))\s*")
+# a mostly-Chinese title has no hyphenated words: there a bare hyphen between Latin letters separates too
+# ('…一块顶十块GPU-EDN 电子技术设计')
+_SITE_SPLIT_ZH = re.compile(r"\s*(?:_|\||｜|—|–| - |-{1,2}(?=[^\d]))\s*")
+# right after the headline any hyphen is a separator ('…deepens-Xinhua')
+_SITE_LEAD = re.compile(r"\s*(?:_|\||｜|—|–|-{1,2}(?=\D))\s*")
 _SOURCE_RX = re.compile(r"(?:来源|来自|稿源|出处|Source)\s*[:：]\s*([A-Z][\w'’.&-]*(?:\s+[A-Z][\w'’.&-]*)*"
                         r"(?:\s+[\u4e00-\u9fff]{2,8})?|[^\s|｜_　]{2,30})", re.I)
 # English info-bar field labels: "By Li Wen Source: Pearl Post Published: Mar 12, 2024" run together
@@ -37,7 +44,10 @@ _AUTHOR_EN_RX = re.compile(r"(?:^|[|\s]|(?<=[a-z]))(?:By|Author:|Writer:)\s+([A-
                            r"(?:\s*(?:,|and)\s*[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+){0,3})?)")
 # words that end a name list on an info line: the next field's key, or a photo credit
 _NAME_STOPS = ("来源", "来自", "稿源", "出处", "通讯员", "编辑", "责任编辑", "责编", "摄影", "摄", "实习生", "发布", "时间",
-               "原标题", "评论", "阅读", "字号", "记者", "作者", "本报", "报道", "图", "审核", "校对", "日期", "浏览")
+               "原标题", "评论", "阅读", "字号", "记者", "作者", "本报", "报道", "图", "审核", "校对", "日期", "浏览",
+               "点击", "人气", "访问", "热度", "次数", "查看", "分享", "收藏", "打印", "字体", "发表",
+               # what a reporter did, not a second name: '（记者陈智 整合）'
+               "整合", "整理", "编译", "综合", "综述", "采访", "供稿", "发自")
 _DATE_META = ("article:published_time", "og:article:published_time", "og:published_time", "datepublished",
               "pubdate", "publishdate", "publish_date", "publishtime", "publish-date", "dc.date",
               "dc.date.issued", "dcterms.created", "weibo:article:create_at", "og:release_date",
@@ -71,6 +81,12 @@ def author_from_info(info: str) -> str | None:
     return None
 
 
+def is_name_like(value: str) -> bool:
+    """An author value names someone: a URL or a bare number ('104727', a CMS user id) does not."""
+    value = value.strip()
+    return bool(value) and not value.startswith("http") and bool(re.search(r"[^\W\d_]", value))
+
+
 class PortalTemplate(Template):
     name = "portal"
     headline_xpath = "(//h1[normalize-space()])[1]"
@@ -93,10 +109,11 @@ class PortalTemplate(Template):
         for full in (og, html_title):
             if h1 and full and (h1 in full or full in h1):
                 return h1
+        site = doc.meta_value("og:site_name")
         if og:
-            return strip_site_suffix(og)
+            return strip_site_suffix(og, site)
         if html_title:
-            return strip_site_suffix(html_title)
+            return strip_site_suffix(html_title, site)
         return h1 or None
 
     def info_text(self, doc: Doc) -> str:
@@ -177,7 +194,7 @@ class PortalTemplate(Template):
 
     def author(self, doc: Doc) -> str | None:
         value = doc.meta_value("author", "article:author", "dc.creator")
-        if value and not value.startswith("http"):
+        if value and is_name_like(value):
             return value
         return author_from_info(self.info_text(doc))
 
@@ -240,10 +257,25 @@ _TIME_XPATH = etree.XPath("//time[@datetime]")
 _SOURCE_XPATH = etree.XPath(PortalTemplate.source_xpaths[0])
 
 
-def strip_site_suffix(title: str) -> str:
-    """'标题_网易新闻' / '标题 - 新华网' -> '标题' (the longest part wins)."""
+def _site_split(title: str) -> re.Pattern[str]:
+    """The separator pattern for this title: Chinese-dominant titles split at any bare hyphen."""
+    han = len(re.findall(r"[\u4e00-\u9fff]", title))
+    return _SITE_SPLIT_ZH if han > len(re.findall(r"[A-Za-z]", title)) else _SITE_SPLIT
+
+
+def strip_site_suffix(title: str, site: str | None = None) -> str:
+    """'标题_网易新闻' / '标题 - 新华网' -> '标题' (the longest part wins).
+
+    A hyphen inside a word ('Macao-funded') is no separator; when the site's name is known
+    (og:site_name), '…deepens-Xinhua' loses that name after whatever separator.
+    """
     title = clean_space(title)
-    parts = [p for p in _SITE_SPLIT.split(title) if p]
+    site = clean_space(site or "")
+    if site and len(title) > len(site) + 3 and title.endswith(site):
+        head = title[:-len(site)]
+        if head.rstrip()[-1:] in "-_|｜—–·:：":
+            return head.rstrip().rstrip("-_|｜—–·:：").strip()
+    parts = [p for p in _site_split(title).split(title) if p]
     if len(parts) < 2:
         return title
     return max(parts, key=len)
@@ -255,8 +287,11 @@ def site_from_title(title: str, headline: str) -> str | None:
     if not title or not headline or headline not in title:
         return None
     rest = title.replace(headline, "\x00", 1).split("\x00")[1]
-    parts = [p for p in _SITE_SPLIT.split(rest) if p.strip()]
-    if not parts or not _SITE_SPLIT.match(rest):
+    lead = _SITE_LEAD.match(rest)
+    if not lead:
+        return None
+    parts = [p for p in _site_split(title).split(rest[lead.end():]) if p.strip()]
+    if not parts:
         return None
     site = parts[-1].strip()
     return site if 2 <= len(site) <= 30 and site not in headline else None

@@ -6,6 +6,7 @@ real article which merely *mentions* 环境异常 is not thrown away.
 from __future__ import annotations
 
 import re
+from urllib.parse import parse_qsl, urlsplit
 
 from lxml import etree
 
@@ -93,11 +94,51 @@ def link_share(doc: Doc) -> float:
 
 
 def is_listing(doc: Doc) -> bool:
-    """Account history / profile pages and link lists are index pages, not articles."""
+    """Account history / profile pages, link lists and site-search results are index pages, not articles."""
     if doc.first("//*[@id='history'] | //*[contains(@class,'profile_info')] | //*[@id='js_profile_qrcode']") is not None \
             and doc.first("//*[@id='js_content']") is None:
         return True
-    return False
+    return is_search_results(doc)
+
+
+SEARCH_MIN_RESULTS = 3  # linked result headlines a results page shows at least
+_RESULT_HEADS = etree.XPath("//body//*[self::h2 or self::h3 or self::h4 or self::dt][.//a[@href]]"
+                            "[string-length(normalize-space()) <= 80]")
+
+
+def _search_url(url: str, rules) -> bool:
+    """/search?q=…, /so/?keyword=…: a search path segment, or a non-empty search query parameter."""
+    parts = urlsplit(url or "")
+    segments = {seg.lower().rsplit(".", 1)[0] for seg in parts.path.split("/") if seg}
+    if segments & rules.search_path_words:
+        return True
+    return any(key.lower() in rules.search_params and value.strip()
+               for key, value in parse_qsl(parts.query, keep_blank_values=True))
+
+
+def is_search_results(doc: Doc) -> bool:
+    """A site-search (or tag-search) results page: never an article, however text-heavy its snippets.
+
+    Two of three signs must agree: a search URL (rules [search] path words / query params),
+    a results-count line or title ('搜索结果', '共找到 N 条', 'N results for'), and at least
+    `SEARCH_MIN_RESULTS` linked result headlines. A WeChat article (#js_content) never is one.
+    """
+    cached = doc.cache.get("status.search")
+    if isinstance(cached, bool):
+        return cached
+    from harvester.extract.cleaning import load_rules
+
+    rules = load_rules()
+    value = False
+    if doc.first("//*[@id='js_content']") is None and rules.search_markers:
+        by_url = _search_url(doc.url, rules)
+        probe = node_text(doc.tree.find(".//title")) + " " + visible_text(doc, 3000)
+        by_text = any(rx.search(probe) for rx in rules.search_markers)
+        if by_url or by_text:
+            by_results = len(_RESULT_HEADS(doc.tree)) >= SEARCH_MIN_RESULTS
+            value = by_url + by_text + by_results >= 2
+    doc.cache["status.search"] = value
+    return value
 
 
 LIST_ITEM_MAX = 40  # a listing is many short headline-sized lines, none a real paragraph
