@@ -50,7 +50,8 @@ def canonicalize_url(url: str) -> str:
     if host in WECHAT_HOSTS and parts.path.rstrip("/") in ("/s", "/mp/appmsg/show"):
         params = dict(parse_qsl(parts.query, keep_blank_values=True))
         if all(k in params for k in WECHAT_KEEP):
-            query = urlencode([(k, params[k]) for k in WECHAT_KEEP])
+            # safe="=": __biz is base64 and WeChat itself links it as __biz=Mz...== unescaped.
+            query = urlencode([(k, params[k]) for k in WECHAT_KEEP], safe="=")
             return urlunsplit(("https", host, "/s", query, ""))
     if host in WECHAT_HOSTS and parts.path.startswith("/s/"):
         return urlunsplit(("https", host, parts.path.rstrip("/"), "", ""))

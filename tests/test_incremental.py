@@ -36,9 +36,9 @@ WECHAT = ("https://mp.weixin.qq.com/s?__biz=MzA3NjQ5MTU2MQ==&mid=2650013977&idx=
 # -- canonical URLs -------------------------------------------------------------------------
 
 @pytest.mark.parametrize("url, canonical", [
-    (WECHAT, "https://mp.weixin.qq.com/s?__biz=MzA3NjQ5MTU2MQ%3D%3D&mid=2650013977&idx=1&sn=7a5c3e1f9d7b5a3c"),
+    (WECHAT, "https://mp.weixin.qq.com/s?__biz=MzA3NjQ5MTU2MQ==&mid=2650013977&idx=1&sn=7a5c3e1f9d7b5a3c"),
     ("http://mp.weixin.qq.com/s?sn=7a5c3e1f9d7b5a3c&idx=1&mid=2650013977&__biz=MzA3NjQ5MTU2MQ==&utm_source=x",
-     "https://mp.weixin.qq.com/s?__biz=MzA3NjQ5MTU2MQ%3D%3D&mid=2650013977&idx=1&sn=7a5c3e1f9d7b5a3c"),
+     "https://mp.weixin.qq.com/s?__biz=MzA3NjQ5MTU2MQ==&mid=2650013977&idx=1&sn=7a5c3e1f9d7b5a3c"),
     ("https://mp.weixin.qq.com/s/AbCdEf123?scene=1#rd", "https://mp.weixin.qq.com/s/AbCdEf123"),
     ("https://News.Example.ORG:443/a/1.html?utm_source=rss&utm_medium=feed&id=3#top",
      "https://news.example.org/a/1.html?id=3"),
