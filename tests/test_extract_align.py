@@ -201,3 +201,15 @@ def test_adjacent_ratio_needs_matching_anchors():
     en = [Segment("Trade rose 12 percent in 2024.", "en", "body", 0), Segment("Exports grew 15 percent.", "en", "body", 2)]
     zh = [Segment("外贸增长12%，2024年。", "zh", "body", 1), Segment("出口增长了很多。", "zh", "body", 3)]
     assert _adjacent_ratio(en, zh) is None  # only one neighbour pair shares its numbers
+
+
+def test_legend_captions_never_pair():
+    """A certain caption ('图为…', a bilingual caption element) stays out of alignment: the
+    body pairs around it are found as if it were not there."""
+    paras = [x for e, z in zip(EN[:4], ZH[:4]) for x in (_p(z, "zh"), _p(e, "en"))]
+    with_legend = paras[:5] + [_p("图为佛山一所小学食堂后厨的实时监控画面。", "zh", "legend")] + paras[5:]
+    assert align(with_legend) == align(paras) == list(zip(EN[:4], ZH[:4]))
+    legends = [_p("Spoonbills feed in a shallow pool.", "en", "legend"), _p("黑脸琵鹭在浅水塘觅食。", "zh", "legend")]
+    assert align([_p(EN[0], "en"), _p(ZH[0], "zh")] + legends + [_p(EN[1], "en"), _p(ZH[1], "zh")]) == \
+        [(EN[0], ZH[0]), (EN[1], ZH[1])]
+

@@ -20,7 +20,7 @@ BODY = ["深圳创新城市国际交流营举行开营仪式，来自二十个�
 def test_credit_line_to_editors():
     assert parse_credits("编辑 王子烨 审读 刘春生 二审 周梦璇 三审 董晓敏", load_rules()) == {
         "编辑": "王子烨", "审读": "刘春生", "二审": "周梦璇", "三审": "董晓敏"}
-    assert parse_credits("（责任编辑：张三_NBJS10226）", load_rules()) == {"责任编辑": "张三_NBJS10226"}
+    assert parse_credits("（责任编辑：张三_NBJS10226）", load_rules()) == {"责任编辑": "张三"}  # staff code cut
     assert parse_credits("Editor: Wang Ziye", load_rules()) == {"Editor": "Wang Ziye"}
 
 
@@ -35,7 +35,7 @@ def test_lifts_original_title_source_and_credits():
                          "本文来源：证券市场红周刊 责任编辑：杨倩_NF4425"])
     assert out.lifted["original_title"] == "一场遇见未来之旅:创新城市国际交流营在深圳举行"
     assert out.lifted["source"] == "深圳特区报"
-    assert out.lifted["editors"] == {"责任编辑": "杨倩_NF4425"}  # 163 prints the staff code glued on: kept as printed
+    assert out.lifted["editors"] == {"责任编辑": "杨倩"}  # 163 glues a staff code on: no part of the name
     assert [b.text for b in out.blocks] == BODY
 
 
@@ -266,3 +266,59 @@ def test_dateline_with_a_separator_is_dropped(text):
 def test_navigation_bar_starting_at_home_is_dropped():
     out = _clean(["Home 首页 | News 新闻 | Culture 文化 | Learn 学英语 | Photos 图片", *BODY])
     assert [b.text for b in out.blocks] == BODY
+
+
+# --- rules added when holdout 4 became training material ------------------------------
+
+@pytest.mark.parametrize("line, expected", [
+    ("责任编辑：王晓_NBJ11279", {"责任编辑": "王晓"}),
+    ("本文来源：南方日报 责任编辑：王晓明_NBJS11270", {"本文来源": "南方日报", "责任编辑": "王晓明"}),
+    ("[责任编辑：赵敏 PN098]", {"责任编辑": "赵敏"}),
+    ("编辑：李娜 审核：陈刚", {"编辑": "李娜", "审核": "陈刚"}),  # no code: untouched
+])
+def test_staff_codes_are_no_part_of_a_name(line, expected):
+    assert parse_credits(line, load_rules()) == expected
+
+
+def test_strip_staff_code_keeps_plain_names():
+    from harvester.extract.cleaning import strip_staff_code
+
+    assert strip_staff_code("王晓_NBJ11279") == "王晓"
+    assert strip_staff_code("Ken Lau") == "Ken Lau"
+    assert strip_staff_code("G20 Desk") == "G20 Desk"
+    assert strip_staff_code("李明 G20") == "李明"
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("Translated by Ivy Chan", {"Translator": "Ivy Chan"}),
+    ("English translation by Ivy Chan", {"Translator": "Ivy Chan"}),
+    ("Editor: Ken Lau | Translated by Ivy Chan", {"Editor": "Ken Lau", "Translator": "Ivy Chan"}),
+    ("翻译：李明", {"翻译": "李明"}),
+    ("译者：王芳 编辑：张三", {"译者": "王芳", "编辑": "张三"}),
+])
+def test_translator_credits(line, expected):
+    assert parse_credits(line, load_rules()) == expected
+
+
+def test_translator_line_leaves_the_body_for_editors():
+    out = _clean(BODY + ["Source: Leisure and Cultural Services Department", "Translated by Ivy Chan"])
+    assert [b.text for b in out.blocks] == BODY
+    assert out.lifted["editors"]["Translator"] == "Ivy Chan"
+    assert "Translated by Ivy Chan" in out.removed
+    # prose that mentions a translation is no credit
+    assert parse_credits("The guide was translated by volunteers from three universities.", load_rules()) is None
+
+
+def test_marked_and_mixed_captions_are_legends():
+    from harvester.extract.language import paragraphs_from_blocks
+
+    img = Block("", kind="image", src="/a.jpg")
+    out = paragraphs_from_blocks([img, Block("图为佛山一所小学食堂后厨的实时监控画面。")])
+    assert out == [("图为佛山一所小学食堂后厨的实时监控画面。", "zh", "legend")]
+    out = paragraphs_from_blocks([img, Block("Black-faced spoonbills feed in a shallow pool.\n11月12日，黑脸琵鹭在浅水塘觅食。")])
+    assert [(lang, role) for _, lang, role in out] == [("en", "legend"), ("zh", "legend")]
+    # after a one-language caption, an 'English<br>中文' paragraph is body text
+    out = paragraphs_from_blocks([img, Block("Teams race on Shenzhen Bay."),
+                                  Block("More than 30 teams raced on Monday.\n30余支龙舟队周一展开竞渡。")])
+    assert [role for _, _, role in out] == ["caption", "body", "body"]
+

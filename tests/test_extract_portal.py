@@ -213,3 +213,29 @@ def test_chinese_title_still_splits_at_a_bare_hyphen():
 
 def test_reporter_credit_stops_at_what_the_reporter_did():
     assert author_from_info("记者 陈智 整合") == "陈智"
+
+
+def test_site_name_is_no_author_and_staff_codes_go():
+    html = ("<html><head><title>广州新建口袋公园42个|口袋公园|广州_网易新闻</title>"
+            "<meta property='article:author' content='网易'></head><body>"
+            "<h1>广州新建口袋公园42个</h1><div class='post_info'>2024-08-02 09:41:07 来源: 南方日报</div>"
+            "<div class='post_body'>" + "".join(f"<p>{zh}</p>" for zh, _ in PARAS) +
+            "<p>本文来源：南方日报 责任编辑：王晓_NBJ11279</p></div></body></html>")
+    article = extract_html(html, "https://www.163news.example/news/article/J8K2M3N40512AB7Q.html")
+    assert article.author is None
+    assert article.editors.get("责任编辑") == "王晓"
+
+
+def test_br_in_headline_is_a_separator_and_splits_the_title():
+    from harvester.extract.dom import Doc, node_text
+    from harvester.extract.pipeline import split_title
+
+    doc = Doc.parse("<html><body><h1>Students build solar boats together<br>深港学生携手打造太阳能小船</h1></body></html>")
+    assert node_text(doc.first("//h1")) == "Students build solar boats together 深港学生携手打造太阳能小船"
+    assert split_title("Students build solar boats together 深港学生携手打造太阳能小船", []) == (
+        "Students build solar boats together", "深港学生携手打造太阳能小船")
+    assert split_title("深港学生携手打造太阳能小船 Students build solar boats together", []) == (
+        "Students build solar boats together", "深港学生携手打造太阳能小船")
+    # a Chinese title quoting a product name is one Chinese title
+    assert split_title("华为 Mate 60 发布会在深圳举行", []) == (None, "华为 Mate 60 发布会在深圳举行")
+

@@ -32,6 +32,8 @@ CAPTION_TOLL = 2.5
 LEAD_TOLL = 1.0
 # roles that often stand untranslated: a caption, the lead (导语) box at the head of the body
 ASIDE_ROLES = frozenset(("caption", "lead"))
+# certain captions (language.paragraphs_from_blocks 'legend'): by convention captions are in no pair
+NO_PAIR_ROLES = frozenset(("legend",))
 # Leaving a paragraph untranslated costs its prior plus a toll per character (in
 # English-character units): cheap for a short caption, dear for a long body paragraph.
 # (Gale-Church's own 1:0 cost, the length delta against zero, would make every
@@ -247,12 +249,12 @@ def _is_alternating(en: list[Segment], zh: list[Segment]) -> bool:
 def align(paragraphs: list[tuple[str, str, str]]) -> list[tuple[str, str]]:
     """[(text, lang, role)] in page order -> [(en, zh)] translation pairs in order.
 
-    Only 'en' and 'zh' paragraphs take part; headings align among the rest (a
+    Only 'en' and 'zh' paragraphs take part, certain captions ('legend') never; headings align among the rest (a
     bilingual subheading is a pair too). Multi-paragraph beads are joined: English
     with a space, Chinese with nothing.
     """
-    en = [Segment(t, "en", r, k) for k, (t, lang, r) in enumerate(paragraphs) if lang == "en"]
-    zh = [Segment(t, "zh", r, k) for k, (t, lang, r) in enumerate(paragraphs) if lang == "zh"]
+    en = [Segment(t, "en", r, k) for k, (t, lang, r) in enumerate(paragraphs) if lang == "en" and r not in NO_PAIR_ROLES]
+    zh = [Segment(t, "zh", r, k) for k, (t, lang, r) in enumerate(paragraphs) if lang == "zh" and r not in NO_PAIR_ROLES]
     pairs: list[tuple[str, str]] = []
     for ie, iz in align_segments(en, zh):
         if ie and iz:

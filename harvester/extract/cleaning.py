@@ -20,7 +20,6 @@ except ModuleNotFoundError:  # pragma: no cover - 3.10 needs tomli
     import tomli as tomllib  # type: ignore[no-redef]
 
 _LEADING_WIDGETS = re.compile(r"^(?:【[^】]{1,6}】\s*)+(?=【)")  # "【纠错】 【责任编辑:张樵苏 】"
-_STAFF_CODE = re.compile(r"(?<=[\u4e00-\u9fff])\s+[A-Z]{1,4}\d{2,}$")
 HAN_RX = re.compile(r"[\u4e00-\u9fff]")
 _DECOR = " \t▼▲▽△►▶◆◇■□●○★☆•·-—–_=~|｜:：【】[]()（）<>《》〈〉「」『』\"'“”‘’.。!！#*+"
 
@@ -59,6 +58,10 @@ class Rules:
     glossary_headings: frozenset[str] = frozenset()
     glossary_item: re.Pattern[str] | None = None
     notice_label: re.Pattern[str] | None = None
+    staff_code: re.Pattern[str] | None = None
+    caption_markers: list[re.Pattern[str]] = field(default_factory=list)
+    caption_max: int = 120
+    credit_phrases: list[tuple[str, re.Pattern[str]]] = field(default_factory=list)
 
 
 @dataclass
@@ -111,6 +114,10 @@ def load_rules(text: str | None = None) -> Rules:
         glossary_headings=frozenset(w.lower() for w in data.get("glossary", {}).get("headings", [])),
         glossary_item=re.compile(data["glossary"]["item"], re.I) if data.get("glossary", {}).get("item") else None,
         notice_label=re.compile(data["notice"]["label"], re.I) if data.get("notice", {}).get("label") else None,
+        staff_code=re.compile(credits["staff_code"]) if credits.get("staff_code") else None,
+        credit_phrases=[(ph["key"], re.compile(ph["pattern"], re.I)) for ph in credits.get("phrases", [])],
+        caption_markers=[re.compile(p, re.I) for p in data.get("captions", {}).get("markers", [])],
+        caption_max=int(data.get("captions", {}).get("max_len", 120)),
     )
 
 
@@ -138,6 +145,8 @@ def parse_credits(text: str, rules: Rules) -> dict[str, str] | None:
     """
     line = _LEADING_WIDGETS.sub("", text.strip()).strip().strip("()（）[]【】").strip()
     line = _LEADING_DATE.sub("", _TRAILING_DATE.sub("", line))
+    for key, rx in rules.credit_phrases:  # "Translated by Ivy Chan" -> "Translator: Ivy Chan"
+        line = rx.sub(f"{key}: ", line)
     if not line or len(line) > rules.credit_max_len:
         return None
     matches = list(rules.credit_key.finditer(line))
@@ -147,7 +156,7 @@ def parse_credits(text: str, rules: Rules) -> dict[str, str] | None:
     for i, m in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(line)
         value = line[m.end():end].strip(" \t,，;；|｜/、")
-        value = _STAFF_CODE.sub("", value)  # "赵敏 PN098": a staff code after the name
+        value = strip_staff_code(value, rules)  # "赵敏 PN098", "王晓_NBJ11279": a staff code after the name
         if not value or len(value) > rules.credit_max_value or re.search(r"[。，！？!?：:；;“”\"《》]", value):
             return None
         if re.search(r"[\u4e00-\u9fff]{11,}", value):
@@ -159,6 +168,14 @@ def parse_credits(text: str, rules: Rules) -> dict[str, str] | None:
         key = m.group(1)
         credits[key] = f"{credits[key]}、{value}" if key in credits else value
     return credits
+
+
+def strip_staff_code(value: str, rules: Rules | None = None) -> str:
+    """'王晓_NBJ11279' -> '王晓': a CMS staff code is no part of a person's name (rules [credits] staff_code)."""
+    rules = rules or load_rules()
+    if rules.staff_code is None or not value:
+        return value
+    return rules.staff_code.sub("", value).strip()
 
 
 def _lift(text: str, rules: Rules) -> tuple[str, str] | None:

@@ -29,11 +29,21 @@ def clean_space(text: str) -> str:
     return text.strip()
 
 
+_TEXT_AND_BREAKS = etree.XPath(".//text() | .//br")
+
+
 def node_text(el: etree._Element | None) -> str:
-    """Visible text of one element, whitespace-collapsed to one line."""
+    """Visible text of one element, whitespace-collapsed to one line.
+
+    A <br> separates like a blank: 'Solar boats<br>太阳能小船' in a headline is 'Solar boats 太阳能小船'.
+    """
     if el is None or not isinstance(el.tag, str):  # comments and processing instructions have no text
         return ""
-    return " ".join(clean_space(el.text_content() if hasattr(el, "text_content") else "".join(el.itertext())).split())
+    if el.find(".//br") is not None:
+        text = "".join(" " if isinstance(x, etree._Element) else str(x) for x in _TEXT_AND_BREAKS(el))
+    else:
+        text = el.text_content() if hasattr(el, "text_content") else "".join(el.itertext())
+    return " ".join(clean_space(text).split())
 
 
 def spaced_text(el: etree._Element | None) -> str:

@@ -72,7 +72,9 @@ def paragraphs_from_blocks(blocks: list[Block]) -> list[tuple[str, str, str]]:
     """Text blocks -> [(text, lang, role)] with images informing captions.
 
     Role 'lead' (a paragraph of the 导语 box, see pipeline.mark_lead) is internal: the
-    aligner may leave it unpaired cheaply; the article reports it as 'body'.
+    aligner may leave it unpaired cheaply; the article reports it as 'body'. Role 'legend'
+    is internal too: a certain caption (a '图为…' line, rules [captions], or one
+    'English<br>中文' element under an image) that never enters alignment; reported as 'caption'.
     Caption: a figcaption, a paragraph whose credit tail was trimmed, or a short
     line directly under an image (WeChat puts captions below photos); a second
     short line in the other language right after it is its translation, also a caption.
@@ -85,9 +87,17 @@ def paragraphs_from_blocks(blocks: list[Block]) -> list[tuple[str, str, str]]:
             after_image, caption_lang = True, None
             continue
         parts = split_mixed(block.text) if "\n" in block.text else [(block.text, detect(block.text))]
+        # one element 'English caption<br>中文图注' right under an image: a bilingual caption, in no pair
+        mixed_caption = after_image and caption_lang is None and block.kind != "heading" and len(parts) == 2 \
+            and {lang for _, lang in parts} == {"en", "zh"} and all(is_caption_sized(t, lang) for t, lang in parts)
         for text, lang in parts:
             text = " ".join(text.split()) if lang != "zh" else re.sub(r"\s+", " ", text).strip()
             if not text:
+                continue
+            if (mixed_caption or is_marked_caption(text)) and block.kind != "heading":
+                out.append((strip_caption_marker(text), lang, "legend"))
+                if caption_lang is None:
+                    caption_lang = lang
                 continue
             role = "body"
             if block.kind == "heading" or (block.bold and len(text) <= HEADING_MAX and not text.endswith(("。", "."))):
@@ -106,6 +116,14 @@ def paragraphs_from_blocks(blocks: list[Block]) -> list[tuple[str, str, str]]:
                 after_image = False
             out.append((text, lang, role))
     return out
+
+
+def is_marked_caption(text: str) -> bool:
+    """'图为佛山一所小学食堂…': a line that says it describes a photo (rules [captions] markers)."""
+    from harvester.extract.cleaning import load_rules
+
+    rules = load_rules()
+    return len(text) <= rules.caption_max and any(rx.match(text) for rx in rules.caption_markers)
 
 
 _CAPTION_MARKER = re.compile(r"^[▲△▼▽↑↓☝👆]+\s*")

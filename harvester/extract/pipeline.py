@@ -16,13 +16,13 @@ from lxml import etree
 from harvester.extract.align import align
 from harvester.extract.article import Article, Image, Pair, Paragraph
 from harvester.extract.blocks import Block, walk_blocks
-from harvester.extract.cleaning import clean, is_tail_heading, load_rules, parse_credits
+from harvester.extract.cleaning import clean, is_tail_heading, load_rules, parse_credits, strip_staff_code
 from harvester.extract.dates import parse_date
 from harvester.extract.dom import Doc, node_text
 from harvester.extract.encoding import decode
 from harvester.extract.errors import ExtractionError
 from harvester.extract.language import (HAN, LATIN_WORD, detect, is_caption_sized, paragraphs_from_blocks,
-                                        strip_caption_marker)
+                                        split_mixed, strip_caption_marker)
 from harvester.extract.recover import restore_furniture
 from harvester.extract.portal import PortalTemplate, author_from_info, site_from_title, strip_site_suffix
 from harvester.extract.status import body_status, is_listing, page_status
@@ -36,6 +36,7 @@ MIN_WECHAT_BODY = 40  # characters in #js_content below which trafilatura gets a
 PHOTO_STORY_IMAGES = 3  # captioned photos from which captions count as the body's text
 _NON_HTML_TYPES = ("application/pdf", "image/", "audio/", "video/", "application/zip", "application/octet-stream",
                    "font/")
+_REPORTED_ROLE = {"lead": "body", "legend": "caption"}  # internal roles of language.paragraphs_from_blocks
 _TITLE_SPLIT = re.compile(r"\s*(?:\||｜|\n| / |丨)\s*")
 
 __all__ = ["extract", "extract_html", "ExtractionError"]
@@ -73,11 +74,12 @@ def extract_doc(doc: Doc) -> Article:
     article.removed = slogans + cleaned.removed
     apply_lifted(article, cleaned.lifted)
     page_credits(doc, article)
+    tidy_credits(doc, article)
     if not article.author:
         article.author = lead_author(cleaned.blocks)
 
     triples = paragraphs_from_blocks(cleaned.blocks)
-    article.paragraphs = [Paragraph(text=t, lang=lang, role="body" if role == "lead" else role)  # type: ignore[arg-type]
+    article.paragraphs = [Paragraph(text=t, lang=lang, role=_REPORTED_ROLE.get(role, role))  # type: ignore[arg-type]
                           for t, lang, role in triples]
     article.images = collect_images(cleaned.blocks)
     article.language = document_language(article.paragraphs)
@@ -171,6 +173,31 @@ def page_credits(doc: Doc, article: Article) -> None:
                 article.author = value
             elif not target:
                 article.editors.setdefault(key, value)
+
+
+def site_names(doc: Doc) -> list[str]:
+    """What the page calls its site: og:site_name, application-name, the <title>'s site suffix."""
+    title = node_text(doc.tree.find(".//title"))
+    names = [doc.meta_value("og:site_name"), doc.meta_value("application-name"),
+             site_from_title(title, PORTAL.headline(doc)) if title else None]
+    return [n for n in names if n and len(n.strip()) >= 2]
+
+
+def is_site_name(value: str, doc: Doc) -> bool:
+    """'网易' on a page whose title ends '_网易新闻': a portal's own name is never an author."""
+    core = _compact(value)
+    if len(core) < 2:
+        return False
+    return any(core in _compact(name) or _compact(name) in core for name in site_names(doc))
+
+
+def tidy_credits(doc: Doc, article: Article) -> None:
+    """Staff codes off every name ('王晓_NBJ11279' -> '王晓'); a site's own name is no author."""
+    article.editors = {k: strip_staff_code(v) for k, v in article.editors.items() if strip_staff_code(v)}
+    if article.author:
+        article.author = strip_staff_code(article.author) or None
+    if article.author and is_site_name(article.author, doc):
+        article.author = None
 
 
 _LEAD_CREDIT = re.compile(r"^[^（(。，]{0,20}?[（(]([^（()）]{2,40})[)）]")
@@ -339,12 +366,20 @@ def collect_images(blocks: list[Block]) -> list[Image]:
         seen.add(block.src)
         caption = None
         nxt = blocks[k + 1] if k + 1 < len(blocks) else None
-        if nxt is not None and (nxt.kind == "caption" or nxt.kind == "p" and is_caption_sized(nxt.text, detect(nxt.text))):
+        if nxt is not None and (nxt.kind == "caption" or nxt.kind == "p" and _caption_sized_block(nxt.text)):
             caption = strip_caption_marker(" ".join(nxt.text.split()))
         elif block.text and len(block.text) > 3:
             caption = strip_caption_marker(block.text)
         images.append(Image(src=block.src, caption=caption))
     return images
+
+
+def _caption_sized_block(text: str) -> bool:
+    """A caption-sized line, or an 'English caption<br>中文图注' block whose every language run is one."""
+    if is_caption_sized(text, detect(text)):
+        return True
+    runs = split_mixed(text) if "\n" in text else []
+    return len(runs) == 2 and all(is_caption_sized(" ".join(t.split()), lang) for t, lang in runs)
 
 
 def _is_decoration(src: str) -> bool:
@@ -364,6 +399,23 @@ def document_language(paragraphs: list[Paragraph]) -> str:
     return "en" if en_weight > han else "zh"
 
 
+_EN_THEN_ZH = re.compile(r"^([^\u3400-\u9fff]+?)\s+([\u3400-\u9fff].*)$")
+_ZH_THEN_EN = re.compile(r"^(.*[\u3400-\u9fff]\S*)\s+([^\u3400-\u9fff]+)$")
+TITLE_HALF_MIN_WORDS = 3  # an English half is a phrase, not a borrowed name ('iPhone 16 发布')
+
+
+def _script_halves(title: str) -> tuple[str, str] | None:
+    """(english, chinese) of a title made of an English run and a Chinese run side by side
+    (a '<br>' in the headline read as a blank), in either order; None for one-language titles."""
+    for rx, order in ((_EN_THEN_ZH, (1, 2)), (_ZH_THEN_EN, (2, 1))):
+        m = rx.match(title.strip())
+        if m:
+            en, zh = m.group(order[0]).strip(), m.group(order[1]).strip()
+            if detect(en) == "en" and len(LATIN_WORD.findall(en)) >= TITLE_HALF_MIN_WORDS and detect(zh) == "zh":
+                return en, zh
+    return None
+
+
 def split_title(title: str, paragraphs: list[Paragraph]) -> tuple[str | None, str | None]:
     """title_en / title_zh: parts of a 'English | 中文' title, or a heading in the other language."""
     en = zh = None
@@ -374,6 +426,8 @@ def split_title(title: str, paragraphs: list[Paragraph]) -> tuple[str | None, st
                 en = part
             elif lang == "zh" and zh is None:
                 zh = part
+    elif title and _script_halves(title):  # "Solar boats built together 太阳能小船": one run per script
+        en, zh = _script_halves(title)  # type: ignore[misc]
     elif title:  # "组图｜梧桐山杜鹃花开 …" is one Chinese title, not two
         lang = detect(title)
         en, zh = (title, None) if lang == "en" else (None, title) if lang == "zh" else (None, None)
