@@ -322,3 +322,39 @@ def test_marked_and_mixed_captions_are_legends():
                                   Block("More than 30 teams raced on Monday.\n30余支龙舟队周一展开竞渡。")])
     assert [role for _, _, role in out] == ["caption", "body", "body"]
 
+
+
+# --- holdout-5 lessons ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("heading", ["Key words 关键词", "关键词", "Glossary", "词汇表", "生词", "Words to know",
+                                     "Key terms 术语", "【关键词】"])
+def test_glossary_headings_generalised(heading):
+    out = _clean([*BODY, heading, "cryo-electron microscopy 冷冻电镜", "near-atomic resolution 近原子分辨率",
+                  "机时 machine time"])
+    assert [b.text for b in out.blocks] == BODY
+    assert heading in out.removed and "机时 machine time" in out.removed
+
+
+def test_keywords_line_with_its_own_words_is_not_a_glossary_heading():
+    line = "关键词：大湾区 科技创新"
+    out = _clean([*BODY[:2], line, *BODY[2:]])
+    assert line in [b.text for b in out.blocks]
+
+
+@pytest.mark.parametrize("line, dropped", [
+    ("Follow Macao Lens for your morning brief", True),
+    ("Follow Macao Lens", True),
+    ("Follow us for more stories", True),
+    ("关注Macao Lens，每天一则澳门简讯", True),
+    ("Follow the signs to the ferry terminal, where Macao Lens readers met the new timetable.", False),
+])
+def test_follow_the_account_prompt_is_dropped(line, dropped):
+    """'Follow <account name> …' / 'Follow us': the account (#js_name) asking to be followed."""
+    from harvester.extract.pipeline import extract_html
+    from tests.extract_fixtures import SEED_BODY, wechat_page
+
+    art = extract_html(wechat_page("Macao Brief", "Macao Lens", [("p", line)] + SEED_BODY),
+                       "https://mp.weixin.qq.com/s/abc")
+    assert (line in art.removed) is dropped
+    assert any(line in p.text for p in art.paragraphs) is not dropped
+    assert art.pairs  # the body itself is untouched

@@ -124,3 +124,55 @@ def test_search_url_alone_does_not_make_an_article_a_listing():
             + "<p>记者从边检总站获悉，今年以来经港珠澳大桥出入境旅客已突破2000万人次，同比增长近一倍，周末高峰时段日均通关车辆超过1.8万辆次。</p>" * 4
             + "</body></html>")
     assert extract(_page(html, "https://www.example/search/content_1.htm?q=abc")).status == "article"
+
+
+# --- list pages: a body dominated by repeated link items -----------------------------------------
+
+_BIO = ("Patrick Lam writes a weekly column on urban life, transport and policy in Hong Kong and Macao. "
+        "He joined the paper in 2016 after a decade as a city planner, and lives in Kowloon City.")
+
+
+def _story_list(n: int, summary: bool = True) -> str:
+    items = "".join(
+        f"<li class='story'><time datetime='2024-06-{k + 1:02d}'>2024-06-{k + 1:02d}</time>"
+        f"<h3><a href='/opinion/2024/06/{k + 1:02d}/column-{k}'>Column number {k} on the city's minibuses</a></h3>"
+        + (f"<p class='standfirst'>The red and green vans fill gaps that rail line {k} never will.</p>" if summary else "")
+        + "</li>" for k in range(n))
+    return f"<ul class='stories'>{items}</ul>"
+
+
+def test_author_page_with_bio_and_column_list_is_not_article():
+    """A columnist page: name, a bio paragraph, then 15 dated column links each with a one-line summary."""
+    html = (f"<html><head><title>Patrick Lam | Columnist</title><meta property='og:type' content='profile'></head><body>"
+            f"<main><h1>Patrick Lam</h1><p class='bio'>{_BIO}</p><h2>Latest from Patrick Lam</h2>{_story_list(15)}"
+            "<button>Load more</button></main></body></html>")
+    assert extract(_page(html, "https://www.post.example/author/patrick-lam")).status == "not_article"
+
+
+def test_topic_list_of_headlines_with_summaries_is_not_article():
+    """Eight linked headlines, each with a sentence-long summary (real prose) and a date: a topic page."""
+    items = "".join(f"<div class='item'><h3><a href='/gba/{k}.html'>大湾区建设新进展第{k}篇报道标题</a></h3>"
+                    f"<p>记者从有关部门获悉，第{k}批跨境合作项目已经签约落地，涉及科技创新、现代物流、金融服务等多个领域，"
+                    f"总投资超过百亿元，预计将带动就业岗位数千个，进一步促进粤港澳三地要素流动。</p>"
+                    f"<span>2024-05-{k + 1:02d}</span></div>"
+                    for k in range(8))
+    html = f"<html><head><title>专题：大湾区</title></head><body><h1>大湾区专题</h1><div class='list'>{items}</div></body></html>"
+    assert extract(_page(html, "https://www.example.cn/topic/gba/")).status == "not_article"
+
+
+def test_article_with_a_related_list_at_the_end_is_an_article():
+    prose = ("The government will add 40 minibus routes next year, the transport department said on Monday, "
+             "after a review found that new estates in the northern New Territories lacked direct links.")
+    html = (f"<html><head><title>More minibus routes</title></head><body><h1>More minibus routes</h1>"
+            f"<div class='article-body'>{''.join(f'<p>{prose} ({k})</p>' for k in range(5))}</div>"
+            f"<h2>Related stories</h2>{_story_list(10)}</body></html>")
+    assert extract(_page(html, "https://www.post.example/news/2024/06/14/minibus")).status == "article"
+
+
+def test_short_brief_of_three_linked_items_is_an_article():
+    """Three items, each a bold (or linked) headline and one paragraph: a brief, not a list page."""
+    para = ("The ferry operator will add night sailings between the outer harbour and Taipa from 1 October, "
+            "with departures every 30 minutes until 1am on weekends.")
+    items = "".join(f"<h3><a href='/brief/{k}'>Ferry timetable item {k} changes</a></h3><p>{para}</p>" for k in range(3))
+    html = f"<html><head><title>Macao Brief</title></head><body><h1>Macao Brief</h1><div class='content'>{items}</div></body></html>"
+    assert extract(_page(html, "https://www.lens.example/brief/2024-09-30")).status == "article"

@@ -6,9 +6,9 @@ Nothing here imports Scrapy; the spider, the CLI and replay all call this.
 """
 from __future__ import annotations
 
-from harvester.urls import canonicalize_url
-
 import re
+
+from harvester.urls import canonicalize_url
 
 import trafilatura
 from lxml import etree
@@ -322,17 +322,33 @@ def drop_account_slogan(doc: Doc, blocks: list[Block], templates: list[Template]
     if WECHAT not in templates:
         return blocks, []
     signature = _compact(WECHAT.signature(doc))
-    if len(signature) < SLOGAN_MIN:
+    follow = follow_prompt(WECHAT.source(doc) or "")
+    if len(signature) < SLOGAN_MIN and follow is None:
         return blocks, []
     kept: list[Block] = []
     removed: list[str] = []
     for block in blocks:
         core = _compact(block.text)
-        if block.kind != "image" and SLOGAN_MIN <= len(core) <= SLOGAN_MAX and core in signature:
+        if block.kind != "image" and ((len(signature) >= SLOGAN_MIN and SLOGAN_MIN <= len(core) <= SLOGAN_MAX
+                                       and core in signature)
+                                      or (follow is not None and len(block.text) <= FOLLOW_MAX
+                                          and follow.match(" ".join(block.text.split())))):
             removed.append(block.text)
         else:
             kept.append(block)
     return kept, removed
+
+
+FOLLOW_MAX = 80  # characters of a follow banner ('Follow Macao Lens for your morning brief')
+
+
+def follow_prompt(account: str) -> re.Pattern[str] | None:
+    """'Follow us', 'Follow <account name> …', '关注<account name>': a line that asks the reader
+    to follow the account (whose name is #js_name / var nickname) is a banner, not body text."""
+    name = re.escape(" ".join(account.split())) if account.strip() else None
+    who = rf"(?:us|{name})" if name else "us"
+    zh = rf"|^[\W_]*(?:欢迎|请|记得)?关注\s*{name}" if name else ""
+    return re.compile(rf"^[\W_]*(?:please\s+)?follow\s+{who}\b{zh}", re.I)
 
 
 def _compact(text: str) -> str:

@@ -191,6 +191,102 @@ def declares_article(doc: Doc) -> bool:
     return False
 
 
+LIST_MIN_ITEMS = 5  # repeated link items a list page shows at least (a brief's three items are not a list)
+LIST_ITEM_SHARE = 0.6  # share of the extracted body that sits inside link items: the page is their index
+LIST_MAX_PROSE = 2  # prose paragraphs outside the items a list page has at most (a bio, an intro)
+LIST_PROSE_MIN = 40  # characters of a sentence-bearing paragraph that counts as prose there
+LIST_FRAGMENT_MIN = 10  # letters (digits and marks aside) of a body line that counts as an item's headline or
+# summary: not '|', a source name, '5小时前' or '1827跟贴1827' from under a feed's entries
+_LETTERS = re.compile(r"[\W\d_]+")
+HEADLINE_LINK = (6, 120)  # characters of a linked headline
+ITEM_EXTRA_MAX = 160  # characters of an item's text outside its links: a date and a one-line summary
+ITEM_TAGS = frozenset("li article div section dt dd tr h2 h3 h4 h5 p".split())
+_SPACE = re.compile(r"\s+")
+
+
+def _compact(text: str) -> str:
+    return _SPACE.sub("", text or "")
+
+
+def _headline_link_chars(el: etree._Element) -> tuple[int, int]:
+    """(characters inside links, longest headline-sized link) of one element."""
+    inside = longest = 0
+    for a in el.iter("a"):
+        n = len(_compact(a.text_content()))
+        inside += n
+        if a.get("href") and HEADLINE_LINK[0] <= n <= HEADLINE_LINK[1]:
+            longest = max(longest, n)
+    return inside, longest
+
+
+def link_items(doc: Doc) -> list[str]:
+    """Compact texts of repeated link items: the entries of a list of stories.
+
+    An item is an element (li, article, h3, div, tr …) holding a headline-sized link,
+    together with the siblings that follow it up to the next item (a date, a one-line
+    summary), whose text outside links is short (`ITEM_EXTRA_MAX`). Items count when at
+    least `LIST_MIN_ITEMS` siblings of one parent, of the same tag and class, are such items.
+    Navigation bars rarely matter: only body text found inside items is weighed.
+    """
+    cached = doc.cache.get("status.link_items")
+    if isinstance(cached, list):
+        return cached
+    body = doc.tree.find("body")
+    items: list[str] = []
+    if body is not None:
+        for parent in body.iter():
+            if not isinstance(parent.tag, str) or len(parent) < LIST_MIN_ITEMS:
+                continue
+            children = [c for c in parent if isinstance(c.tag, str)]
+            groups: dict[tuple[str, str], list[int]] = {}
+            for k, child in enumerate(children):
+                if child.tag in ITEM_TAGS:
+                    groups.setdefault((child.tag, child.get("class") or ""), []).append(k)
+            for members in groups.values():
+                if len(members) < LIST_MIN_ITEMS:
+                    continue
+                found: list[str] = []
+                for n, k in enumerate(members):
+                    stop = members[n + 1] if n + 1 < len(members) else min(len(children), k + 3)
+                    span = children[k:min(stop, k + 3)]
+                    text = "".join(_compact(el.text_content()) for el in span)
+                    linked = longest = 0
+                    for el in span:
+                        i, h = _headline_link_chars(el)
+                        linked += i
+                        longest = max(longest, h)
+                    if longest and len(text) - linked <= ITEM_EXTRA_MAX:
+                        found.append(text)
+                if len(found) >= LIST_MIN_ITEMS and len(found) >= 0.6 * len(members):
+                    items.extend(found)
+    doc.cache["status.link_items"] = items
+    return items
+
+
+def is_link_list(body_texts: list[str], doc: Doc) -> bool:
+    """The extracted body is mostly the entries of a story list: a topic, author or search page.
+
+    At least `LIST_MIN_ITEMS` body paragraphs lie inside repeated link items (`link_items`),
+    they carry `LIST_ITEM_SHARE` of the body's text, and outside them stand at most
+    `LIST_MAX_PROSE` sentence-bearing paragraphs (a columnist's bio, a topic's intro). An article with
+    a related-stories list at its end keeps its prose outside the list and stays an article.
+    """
+    items = link_items(doc)
+    if len(items) < LIST_MIN_ITEMS:
+        return False
+    joined = "\u0001".join(items)
+    inside = outside = prose = hits = 0
+    for text in body_texts:
+        c = _compact(text)
+        if c and c in joined:
+            inside += len(c)
+            hits += len(_LETTERS.sub("", c)) >= LIST_FRAGMENT_MIN
+        else:
+            outside += len(c)
+            prose += len(text) >= LIST_PROSE_MIN and bool(_PUNCT.search(text))
+    return hits >= LIST_MIN_ITEMS and inside >= LIST_ITEM_SHARE * (inside + outside) and prose <= LIST_MAX_PROSE
+
+
 def body_status(body_texts: list[str], doc: Doc | None = None, captions: list[str] | tuple[str, ...] = ()) -> str:
     """Decide on the extracted body: too little text, or only headline-sized lines, is not an article.
 
@@ -210,6 +306,8 @@ def body_status(body_texts: list[str], doc: Doc | None = None, captions: list[st
         if (not prose or len(texts) <= 2) and not (prose and declares_article(doc)) \
                 and link_share(doc) > LINK_SHARE_MAX:
             return "not_article"
+        if is_link_list(body_texts, doc):
+            return "not_article"  # an author, topic or search page: story links with dates and summaries
     if len(body_texts) >= 8 and longest < LIST_ITEM_MAX:
         return "not_article"
     return "article"
