@@ -94,3 +94,16 @@ def test_no_corpus_page_keeps_boilerplate_lines():
         art = extract(Page(body=path.read_bytes(), url=""))
         leftovers += [f"{path.name}: {p.text[:40]}" for p in art.paragraphs if LEFTOVER.search(p.text)]
     assert leftovers == []
+
+
+@pytest.mark.parametrize("rel, title, sentence", [
+    # a toutiao gallery: slide 1 shown, every slide's text in a JSON.parse("…") script string
+    ("gne-cn-news/toutiao_2.html", "最不愁吃肉的国家：顿顿有肉吃，却要靠中国运输蔬菜水果", "独立出去的蒙古国，仍旧保持着游牧民族的本性"),
+    # a WeChat video post: a video iframe and a few poster lines
+    ("wechat-wechatsogou/article_detail_iframe.html", "【视频】石榴花开", "像石榴籽那样紧紧抱在一起"),
+], ids=["toutiao-gallery", "wechat-video"])
+def test_short_text_articles_are_articles(rel, title, sentence):
+    art = run(rel)
+    assert art.status == "article"
+    assert art.title == title
+    assert any(sentence in p.text for p in art.paragraphs)

@@ -52,6 +52,22 @@ _MONTHS.update({m[:3]: i for m, i in list(_MONTHS.items())})
 _NUM = re.compile(r"\d+(?:[.,]\d+)*")
 _EN_MONTH = re.compile(r"\b(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?\b", re.I)
 _LATIN = re.compile(r"[A-Za-z][A-Za-z0-9\-]+")
+# small numbers spelt out survive translation as words ('two years' / '两年', 'six-month' / '六个月'); their
+# tokens ('n2') are apart from digits, which dates and figures use ('Jan. 6' / '1月6日');
+# 'one' is left out (a pronoun as often as a number), and so is 一 (it is in countless words)
+_EN_NUMBER_WORDS = {w: f"n{i}" for i, w in enumerate(
+    "two three four five six seven eight nine ten eleven twelve".split(), 2)}
+_EN_NUMBER = re.compile(r"\b(" + "|".join(_EN_NUMBER_WORDS) + r")\b", re.I)
+_ZH_DIGITS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+# a Chinese numeral counts only as a quantity: alone (not inside 十二, 第三, 三分之二 ...) and before a measure word
+_ZH_NUMBER = re.compile(r"(?<![一二两三四五六七八九十百千万亿零第之])([两二三四五六七八九十])(?=(?:个|名|位|辆|年|天|次|家|条|"
+                        r"项|种|座|小时|倍|届|批|所|支|台|架|艘|部|场|只|张|层|栋|间|趟|轮|岁|队|艘|款|件|份|道|首|本|"
+                        r"篇|句|点))")
+# weekdays: 'on Thursday' / '周四', '星期四'
+_EN_WEEKDAY = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
+_ZH_WEEKDAY = re.compile(r"(?:周|星期|礼拜)([一二三四五六日天])")
+_WEEKDAY_EN = {d: f"wd{i}" for i, d in enumerate("Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split(), 1)}
+_WEEKDAY_ZH = {c: f"wd{i}" for i, c in enumerate("一二三四五六", 1)} | {"日": "wd7", "天": "wd7"}
 _FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
@@ -71,10 +87,13 @@ class Segment:
 
 
 def anchors(text: str, lang: str) -> frozenset[str]:
-    """Tokens a translation keeps: numbers (commas dropped), month numbers, Latin names."""
+    """Tokens a translation keeps: numbers (commas dropped; small ones spelt out too), month
+    numbers, weekdays, Latin names."""
     text = text.translate(_FULLWIDTH)
     found = {n.replace(",", "") for n in _NUM.findall(text)}
     if lang == "en":
+        found |= {_EN_NUMBER_WORDS[m.group(1).lower()] for m in _EN_NUMBER.finditer(text)}
+        found |= {_WEEKDAY_EN[m.group(1)] for m in _EN_WEEKDAY.finditer(text)}
         found |= {str(_MONTHS[m.group(1).lower()]) for m in _EN_MONTH.finditer(text)
                   if m.group(1)[0].isupper()}
         # Latin names in English text are anchors only if a Chinese text may keep them (acronyms, brands)
@@ -82,6 +101,8 @@ def anchors(text: str, lang: str) -> frozenset[str]:
                   or (w[0].islower() and any(c.isupper() for c in w[1:]))}
     else:
         found |= {w.lower() for w in _LATIN.findall(text)}
+        found |= {f"n{_ZH_DIGITS[m.group(1)]}" for m in _ZH_NUMBER.finditer(text)}
+        found |= {_WEEKDAY_ZH[m.group(1)] for m in _ZH_WEEKDAY.finditer(text)}
     return frozenset(found)
 
 

@@ -23,7 +23,7 @@ from harvester.extract.encoding import decode
 from harvester.extract.errors import ExtractionError
 from harvester.extract.language import (HAN, LATIN_WORD, detect, is_caption_sized, paragraphs_from_blocks,
                                         split_mixed, strip_caption_marker)
-from harvester.extract.recover import restore_furniture
+from harvester.extract.recover import restore_furniture, script_gallery_blocks
 from harvester.extract.portal import PortalTemplate, author_from_info, site_from_title, strip_site_suffix
 from harvester.extract.status import body_status, is_listing, page_status
 from harvester.extract.template import Metadata, Template
@@ -73,8 +73,10 @@ def extract_doc(doc: Doc) -> Article:
     cleaned = clean(blocks)
     article.removed = slogans + cleaned.removed
     apply_lifted(article, cleaned.lifted)
-    page_credits(doc, article)
+    outside = page_credits(doc, article)
     tidy_credits(doc, article)
+    byline_over_site(doc, article, cleaned.lifted)
+    credited_source(doc, article, cleaned.lifted.get("source") or outside.get("source"), templates)
     if not article.author:
         article.author = lead_author(cleaned.blocks)
 
@@ -96,11 +98,30 @@ def extract_doc(doc: Doc) -> Article:
         else []
     article.status = body_status([p.text for p in article.paragraphs if p.role == "body"], doc,  # type: ignore[assignment]
                                  captions)
+    if article.status == "not_article" and is_video_article(doc, templates, article):
+        article.status = "article"
     if article.status != "article":
         return _not_an_article(article, article.status)
     if not article.published:
         article.published = _trafilatura_date(doc)
     return article
+
+
+VIDEO_MIN_TEXT = 20  # characters of text beside the video: its title lines, a standfirst
+_VIDEO_XPATH = etree.XPath(".//iframe[contains(@class,'video_iframe') or contains(@data-src,'v.qq.com') or "
+                           "contains(@src,'v.qq.com')] | .//video | .//mpvideo | .//mp-common-videosnap")
+
+
+def is_video_article(doc: Doc, templates: list[Template], article: Article) -> bool:
+    """A WeChat video post: a titled article whose content is an embedded video with a few
+    lines of text (the slogan-like lines around it). Its text is short because the story is
+    the video; it is still an article, not a listing or an error page."""
+    if WECHAT not in templates or not article.title:
+        return False
+    node = WECHAT.content_node(doc)
+    if node is None or not _VIDEO_XPATH(node):
+        return False
+    return sum(len(p.text) for p in article.paragraphs) >= VIDEO_MIN_TEXT
 
 
 def _not_an_article(article: Article, status: str) -> Article:
@@ -159,9 +180,13 @@ _CREDIT_XPATH = etree.XPath(
     "[string-length(normalize-space()) <= 120]")
 
 
-def page_credits(doc: Doc, article: Article) -> None:
-    """Credit lines outside the extracted body (portal footers): add what the body lacked."""
+def page_credits(doc: Doc, article: Article) -> dict[str, str]:
+    """Credit lines outside the extracted body (portal footers): add what the body lacked.
+
+    Returns the other fields those lines name ('Source: Xinhua | Editor: …' -> {'source': 'Xinhua'}).
+    """
     rules = load_rules()
+    found: dict[str, str] = {}
     for el in _CREDIT_XPATH(doc.tree)[:20]:
         text = node_text(el)
         if is_tail_heading(text, rules):
@@ -171,8 +196,11 @@ def page_credits(doc: Doc, article: Article) -> None:
             target = rules.credit_fields.get(key.lower())
             if target == "author" and not article.author:
                 article.author = value
+            elif target and target != "-":
+                found.setdefault(target, value)
             elif not target:
                 article.editors.setdefault(key, value)
+    return found
 
 
 def site_names(doc: Doc) -> list[str]:
@@ -200,6 +228,30 @@ def tidy_credits(doc: Doc, article: Article) -> None:
         article.author = None
 
 
+def byline_over_site(doc: Doc, article: Article, lifted: dict) -> None:
+    """A meta author that was the site's own name (dropped by tidy_credits) leaves room for
+    the body's byline ('记者 李喆'): the person credited in the article is the author."""
+    value = lifted.get("author")
+    if article.author or not value:
+        return
+    value = strip_staff_code(value)
+    if value and not is_site_name(value, doc):
+        article.author = value
+
+
+def credited_source(doc: Doc, article: Article, value: str | None, templates: list[Template]) -> None:
+    """An explicit 'Source: Xinhua' credit in a portal article outranks the site's own name
+    (og:site_name, application-name, the <title> suffix) as the article's source.
+
+    Only when the portal's info line gave no source; a WeChat account stays the source.
+    """
+    if not value or not article.source or WECHAT in templates or PORTAL.source(doc):
+        return
+    if _compact(value) != _compact(article.source) and is_site_name(article.source, doc) \
+            and not is_site_name(value, doc):
+        article.source = value
+
+
 _LEAD_CREDIT = re.compile(r"^[^（(。，]{0,20}?[（(]([^（()）]{2,40})[)）]")
 _KEY_TOUCHING_NAME = re.compile(r"(记者|作者|通讯员|实习生)(?=[\u4e00-\u9fff])")
 
@@ -224,7 +276,8 @@ def main_blocks(doc: Doc, templates: list[Template]) -> list[Block]:
             blocks = walk_blocks(node, doc.url)
             if sum(len(b.text) for b in blocks if b.kind != "image") >= MIN_WECHAT_BODY:
                 return mark_lead(node, blocks, doc.url)
-    return trafilatura_blocks(doc)
+    # a gallery that shows one slide and keeps every slide's text in a script
+    return script_gallery_blocks(doc.tree) or trafilatura_blocks(doc)
 
 
 # an inline style that draws a box: a coloured background (not white/transparent) or a solid border

@@ -199,8 +199,12 @@ class PortalTemplate(Template):
         return author_from_info(self.info_text(doc))
 
     def titles(self, doc: Doc) -> tuple[str | None, str | None]:
-        """A headline box near the top labelled 中文标题 / English title: (title_en, title_zh)."""
-        return labelled_titles(doc)
+        """A headline box near the top labelled 中文标题 / English title: (title_en, title_zh);
+        else a subtitle in the other language right under the headline."""
+        en, zh = labelled_titles(doc)
+        if en or zh:
+            return en, zh
+        return subtitle_titles(doc, doc.first(self.headline_xpath))
 
     def canonical_url(self, doc: Doc) -> str | None:
         for url in (doc.meta_value("link:canonical"), doc.meta_value("og:url")):
@@ -253,6 +257,42 @@ def labelled_titles(doc: Doc) -> tuple[str | None, str | None]:
     result = (found.get("en"), found.get("zh"))
     doc.cache["portal.labelled_titles"] = result
     return result
+SUBTITLE_MAX = 120  # characters: a headline, not a standfirst paragraph
+_SUBTITLE_TAGS = ("h2", "h3", "h4", "h5", "h6")
+_SUBTITLE_CLASS = re.compile(r"title|headline|subhead|(?:^|[-_\s])(?:zh|cn|en)(?:$|[-_\s])", re.I)
+_NOT_A_TITLE = re.compile(r"来源|作者|记者|编辑|发布|Source\s*:|Editor|By\s+[A-Z]|[:：]\s*$")
+
+
+def subtitle_titles(doc: Doc, h1: etree._Element | None) -> tuple[str | None, str | None]:
+    """(title_en, title_zh) from an English <h1> with a Chinese subtitle right under it (or vice versa).
+
+    Bilingual portals print `<h1>English headline</h1><h2 class="title-zh">中文标题</h2>`: the
+    element right after the headline, when it is a heading (h2-h6 or a title-like class),
+    headline-sized, single-language and in the other language than the <h1>, is the other-language title.
+    """
+    from harvester.extract.language import detect
+
+    if h1 is None:
+        return None, None
+    head = node_text(h1)
+    lang = detect(head) if head else None
+    if lang not in ("en", "zh"):
+        return None, None
+    sib = h1.getnext()
+    while sib is not None and not isinstance(sib.tag, str):
+        sib = sib.getnext()
+    if sib is None or not (sib.tag in _SUBTITLE_TAGS or _SUBTITLE_CLASS.search(sib.get("class") or "")):
+        return None, None
+    value = node_text(sib)
+    if not value or len(value) > SUBTITLE_MAX or len(sib.xpath(".//a|.//img")) or _NOT_A_TITLE.search(value) \
+            or parse_date(value):
+        return None, None
+    other = detect(value)
+    if other not in ("en", "zh") or other == lang:
+        return None, None
+    return (head, value) if lang == "en" else (value, head)
+
+
 _TIME_XPATH = etree.XPath("//time[@datetime]")
 _SOURCE_XPATH = etree.XPath(PortalTemplate.source_xpaths[0])
 

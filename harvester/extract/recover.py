@@ -11,6 +11,9 @@ borders no kept text and stays out.
 """
 from __future__ import annotations
 
+import json as _json
+import re as _re
+
 from lxml import etree
 
 from harvester.extract.blocks import Block, walk_blocks
@@ -158,3 +161,79 @@ def restore_furniture(root: etree._Element, blocks: list[Block], base_url: str =
     for pos in sorted(by_pos):
         out.extend(by_pos[pos])
     return out
+
+
+# --- a gallery shown one slide at a time ----------------------------------------------
+
+_JSON_PARSE = _re.compile(r"JSON\.parse\(\s*(\"(?:[^\"\\]|\\.)*\")\s*\)", _re.S)
+_HAN = _re.compile(r"[\u4e00-\u9fff]")
+GALLERY_MIN_ITEMS = 3  # slides whose texts the script holds
+GALLERY_MIN_CHARS = 200  # characters over all slide texts: a story, not a few labels
+GALLERY_ITEM_MIN = 20  # characters of one slide's text
+SCRIPT_SCAN_MAX = 400_000  # characters of inline script looked at
+
+
+def _string_lists(value, depth: int = 0):
+    """Every list of strings inside a decoded JSON value."""
+    if depth > 6:
+        return
+    if isinstance(value, list):
+        if value and all(isinstance(v, str) for v in value):
+            yield value
+        else:
+            for v in value[:200]:
+                yield from _string_lists(v, depth + 1)
+    elif isinstance(value, dict):
+        for v in list(value.values())[:200]:
+            yield from _string_lists(v, depth + 1)
+
+
+def script_gallery_blocks(tree: etree._Element) -> list[Block]:
+    """The texts of a gallery article that shows slide 1 and keeps the rest in a script.
+
+    Photo-gallery pages (toutiao-like) render the first slide's text and hold every
+    slide's text in a JSON string inside a script (`gallery: JSON.parse("{…}")`). When a
+    list of several long texts sits in such JSON and its first text is the one the page
+    shows while the others are not shown, that list is the article's body. Anything
+    else (related headlines, comments) is either short or already in the page.
+    """
+    scanned = 0
+    visible: str | None = None
+    for script in tree.iter("script"):
+        code = script.text or ""
+        if script.get("src") or "JSON.parse(" not in code or scanned > SCRIPT_SCAN_MAX:
+            continue
+        scanned += len(code)
+        for m in _JSON_PARSE.finditer(code):
+            try:
+                value = _json.loads(_json.loads(m.group(1)))
+            except ValueError:
+                continue
+            for texts in _string_lists(value):
+                texts = [" ".join(t.split()) for t in texts]
+                if len(texts) < GALLERY_MIN_ITEMS or sum(len(t) for t in texts) < GALLERY_MIN_CHARS or \
+                        sum(1 for t in texts if len(t) >= GALLERY_ITEM_MIN and _HAN.search(t)) < GALLERY_MIN_ITEMS \
+                        or len(set(texts)) < GALLERY_MIN_ITEMS:
+                    continue
+                if visible is None:
+                    body = tree.find(".//body")
+                    visible = _visible_text(body if body is not None else tree)
+                first, rest = _norm(texts[0]), [_norm(t) for t in texts[1:] if len(t) >= GALLERY_ITEM_MIN]
+                if first and first in visible and rest and not any(t in visible for t in rest):
+                    return [Block(text=t) for t in texts if t]
+    return []
+
+
+def _visible_text(root: etree._Element) -> str:
+    """The page's text outside scripts and styles, without blanks."""
+    parts: list[str] = []
+    for el in root.iter():
+        if not isinstance(el.tag, str) or el.tag in _NO_TEXT:
+            if isinstance(el.tag, str) and el.tail:
+                parts.append(el.tail)
+            continue
+        if el.text:
+            parts.append(el.text)
+        if el.tail:
+            parts.append(el.tail)
+    return _norm("".join(parts))
