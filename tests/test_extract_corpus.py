@@ -1,4 +1,4 @@
-"""extract() on real pages from /work/shared/corpus (skipped where the corpus is absent).
+"""extract() on real pages from ../shared/corpus (skipped where the corpus is absent).
 
 The pages are third-party and read in place, never copied into the project. Checks are
 the ones a reader would make: body found, title right, boilerplate gone, metadata right.
@@ -13,8 +13,9 @@ from urllib.parse import unquote
 
 from harvester.extract import extract
 from harvester.page import Page
+from tests.conftest import SHARED
 
-CORPUS = Path("/work/shared/corpus")
+CORPUS = SHARED / "corpus"
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not present")
 
 LEFTOVER = re.compile(r"责任编辑|原标题|免责声明|推荐阅读|版权声明|相关阅读|往期推荐|点击上方|阅读原文|网友评论仅供")
