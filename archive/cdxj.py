@@ -11,8 +11,8 @@ import json
 import os
 import tempfile
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import Iterator
 
 from cdxj_indexer.main import CDXJIndexer, write_cdx_index
 
@@ -68,16 +68,6 @@ def _parse(line: str) -> IndexEntry:
                       record_id=data.get("warc-record-id", ""), warc_date=data.get("warc-date", ""))
 
 
-def iter_index(warc_dir: str | os.PathLike) -> Iterator[IndexEntry]:
-    path = index_path(warc_dir)
-    if not path.is_file():
-        return
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                yield _parse(line)
-
-
 def url_key(url: str) -> str:
     return CDXJIndexer(None, []).get_url_key(url)
 
@@ -111,9 +101,20 @@ class CdxjIndex:
         start, end = bisect.bisect_left(self.keys, key), bisect.bisect_right(self.keys, key)
         return [_parse(line) for line in self.lines[start:end]]
 
+    @cached_property
+    def full_copies(self) -> dict[str, IndexEntry]:
+        """payload digest -> its earliest full (non-revisit) record: what revisits refer to."""
+        first: dict[str, IndexEntry] = {}
+        for entry in map(_parse, self.lines):
+            if entry.is_revisit or not entry.digest or not entry.record_id:
+                continue
+            seen = first.get(entry.digest)
+            if seen is None or entry.warc_date < seen.warc_date:
+                first[entry.digest] = entry
+        return first
+
     def full_copy(self, digest: str) -> IndexEntry | None:
-        """The first response record holding this payload (what a revisit refers to)."""
-        return next((e for e in map(_parse, self.lines) if e.digest == digest and not e.is_revisit), None)
+        return self.full_copies.get(digest)
 
     def path_of(self, entry: IndexEntry) -> Path:
         return self.root / entry.filename
@@ -125,12 +126,6 @@ def lookup(warc_dir: str | os.PathLike, url: str) -> list[IndexEntry]:
 
 
 def known_payloads(warc_dir: str | os.PathLike) -> dict[str, tuple[str, str, str]]:
-    """payload digest -> (record id, url, WARC date) of its first full response record."""
-    first: dict[str, tuple[str, str, str]] = {}
-    for entry in iter_index(warc_dir):
-        if entry.is_revisit or not entry.digest or not entry.record_id:
-            continue
-        seen = first.get(entry.digest)
-        if seen is None or entry.warc_date < seen[2]:
-            first[entry.digest] = (entry.record_id, entry.url, entry.warc_date)
-    return first
+    """payload digest -> (record id, url, WARC date) of its first full record in `warc_dir`."""
+    return {digest: (e.record_id, e.url, e.warc_date)
+            for digest, e in CdxjIndex.load(warc_dir).full_copies.items()}

@@ -11,6 +11,8 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
+from archive.snapshot import SnapshotError, resolve_warc_path
+
 
 @dataclass
 class VerifyReport:
@@ -22,19 +24,9 @@ class VerifyReport:
         return not self.problems
 
 
-def resolve_warc(warc_file: str, warc_dir: str | Path) -> Path:
-    """Pointers hold paths relative to the WARC directory, or as given on replay."""
-    path = Path(warc_file)
-    if path.is_absolute() or path.exists():
-        return path
-    return Path(warc_dir) / warc_file
-
-
 def check_record(path: Path, offset: int, record_id: str, url: str | None,
                  payload_digest: str | None = None) -> str | None:
     """The problem with the record at (path, offset), or None when it is what the row says."""
-    if not path.is_file():
-        return f"{path}: missing WARC file"
     try:
         with open(path, "rb") as handle:
             handle.seek(offset)
@@ -76,7 +68,12 @@ def verify(db_path: str | Path, warc_dir: str | Path) -> VerifyReport:
         conn.close()
     for kind, key, url, warc_file, offset, record_id, digest in rows:
         report.checked += 1
-        problem = check_record(resolve_warc(warc_file, warc_dir), int(offset), record_id, url, digest)
+        try:
+            path = resolve_warc_path(warc_dir, warc_file)
+        except SnapshotError as missing:
+            report.problems.append(f"{kind} {key}: {missing}")
+            continue
+        problem = check_record(path, int(offset), record_id, url, digest)
         if problem:
             report.problems.append(f"{kind} {key}: {problem}")
     return report

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from io import BytesIO
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Callable, Iterator, Sequence
+from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
-from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
@@ -189,32 +189,15 @@ class WarcStore:
 
 
 def _path_and_query(url: str) -> str:
-    from urllib.parse import urlsplit
     parts = urlsplit(url)
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
 def _host(url: str) -> str:
-    from urllib.parse import urlsplit
     return urlsplit(url).netloc
 
 
 # -- reading -------------------------------------------------------------
-def read_record(path: str | os.PathLike, offset: int) -> ArcWarcRecord:
-    """The record that starts at `offset` of a WARC file (content not yet read)."""
-    handle = open(path, "rb")
-    try:
-        handle.seek(offset)
-        record = next(iter(ArchiveIterator(handle)))
-    except StopIteration:
-        handle.close()
-        raise WarcError(f"{path}: no WARC record at offset {offset}") from None
-    except Exception as exc:  # warcio raises several types for broken input
-        handle.close()
-        raise WarcError(f"{path}: unreadable WARC record at offset {offset}: {exc}") from None
-    return record
-
-
 @dataclass
 class ResponseRecord:
     """A response read back from a WARC: enough to rebuild a Page and a pointer."""
@@ -304,25 +287,15 @@ def _parse_warc_date(value: str | None) -> datetime:
 
 def payload_resolver(warc_dir: str | os.PathLike) -> Callable[[str], bytes | None]:
     """Find a revisit's payload through the CDXJ index of `warc_dir` (archive.cdxj)."""
-    from archive.cdxj import iter_index
+    from archive.cdxj import CdxjIndex
+    from archive.snapshot import read_snapshot
 
-    directory = Path(warc_dir)
-    locations = {e.digest: (e.filename, e.offset) for e in iter_index(directory) if not e.is_revisit}
+    index = CdxjIndex.load(warc_dir)
 
     def resolve(digest: str) -> bytes | None:
-        where = locations.get(digest)
-        if where is None:
+        entry = index.full_copy(digest)
+        if entry is None:
             return None
-        with open(directory / where[0], "rb") as handle:
-            handle.seek(where[1])
-            record = next(iter(ArchiveIterator(handle)), None)
-            return record.content_stream().read() if record is not None else None
+        return read_snapshot(index.path_of(entry), entry.offset, entry.record_id).payload
 
     return resolve
-
-
-def check_files(paths: Iterable[str | os.PathLike]) -> None:
-    """Read every record of every file to the end; raise WarcError on the first broken one."""
-    for path in paths:
-        for _ in iter_responses(path):
-            pass

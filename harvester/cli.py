@@ -34,6 +34,12 @@ def _scrapy_overrides(pairs: tuple[str, ...]) -> dict[str, str]:
     return settings
 
 
+def require_archive(db_path: str) -> None:
+    """Commands that read an archive refuse a missing one instead of creating it empty."""
+    if not Path(db_path).is_file():
+        raise HarvestError(f"{db_path}: no such archive (run harvest crawl first)")
+
+
 class HarvestError(click.ClickException):
     """A one-line, user-facing failure."""
 
@@ -163,8 +169,7 @@ def serve(db_path: str, warc_dir: str, port: int, host: str) -> None:
     """Open the archive in Datasette with the project's metadata and plugins."""
     from archive.serve import serve as serve_archive
 
-    if not Path(db_path).is_file():
-        raise HarvestError(f"{db_path}: no such archive (run harvest crawl first)")
+    require_archive(db_path)
     serve_archive(db_path, warc_dir=warc_dir, port=port, host=host)
 
 
@@ -198,8 +203,7 @@ def verify(db_path: str, warc_dir: str) -> None:
     """Check that every archive row's WARC pointer resolves and its digests match."""
     from archive.verify import verify as verify_archive
 
-    if not Path(db_path).is_file():
-        raise HarvestError(f"{db_path}: no such archive")
+    require_archive(db_path)
     report = verify_archive(db_path, warc_dir)
     for problem in report.problems:
         click.echo(f"MISMATCH {problem}")
@@ -253,8 +257,7 @@ def search(query: str, db_path: str, limit: int, fmt: str) -> None:
     """Full-text search, English or Chinese: best hits with a snippet."""
     from archive.store import Archive
 
-    if not Path(db_path).is_file():
-        raise HarvestError(f"{db_path}: no such archive")
+    require_archive(db_path)
     hits = Archive(db_path).search(query, limit=limit)
     if fmt == "json":
         click.echo(json.dumps(hits, ensure_ascii=False, indent=2))
@@ -281,8 +284,7 @@ def export(db_path: str, warc_dir: str, fmt: str, out: str, source: str | None, 
     """Export the aligned EN/ZH pairs (jsonl, tmx), or the WARCs as a WACZ."""
     from archive.store import Archive
 
-    if not Path(db_path).is_file():
-        raise HarvestError(f"{db_path}: no such archive")
+    require_archive(db_path)
     if fmt == "wacz":
         from archive.wacz import WaczError, export_wacz
 

@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from harvester import stats as harvest_stats
+
 if TYPE_CHECKING:
     from harvester.sources import Source
 
-OUTCOME_KEYS = ("new", "changed", "unchanged", "deleted", "blocked", "not_article", "error")
 
 
 @dataclass
@@ -197,10 +198,9 @@ def run_sources(sources: Sequence["Source"], *, db_path: str | None, warc_dir: s
     for crawler, jobdir in crawlers:
         stats = crawler.stats
         summary.fetched += stats.get_value("response_received_count", 0)
-        for key in OUTCOME_KEYS:
-            summary.outcomes[key] = summary.outcomes.get(key, 0) + stats.get_value(f"harvest/outcome/{key}", 0)
-        summary.skipped += (stats.get_value("harvest/skipped/archived", 0)
-                            + stats.get_value("harvest/skipped/limit", 0))
+        for key, n in harvest_stats.outcomes(stats).items():
+            summary.outcomes[key] = summary.outcomes.get(key, 0) + n
+        summary.skipped += harvest_stats.skipped(stats)
         summary.failures.extend(getattr(crawler.spider, "failures", []))
         if jobdir is not None and stats.get_value("finish_reason") == "finished":
             shutil.rmtree(jobdir, ignore_errors=True)  # done: the next run starts clean

@@ -25,6 +25,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request, Response
 from warcio.archiveiterator import ArchiveIterator
 
+from harvester import stats as harvest_stats
 from harvester.spiders.base import ARTICLE_META
 from harvester.urls import canonicalize_url
 
@@ -145,11 +146,11 @@ class IncrementalMiddleware:
         canonical = canonicalize_url(request.url)
         known = self.index.has(canonical)
         if known and not self.refresh:
-            stats.inc_value("harvest/skipped/archived")
+            harvest_stats.count_skipped(stats, "archived")
             raise HarvestSkip(f"already archived: {canonical}")
         limit = int(getattr(self.crawler.spider, "max_pages", 0) or 0)  # a string under `scrapy crawl -a`
         if limit and self.fetched_articles >= limit and not request.meta.get("harvest_counted"):
-            stats.inc_value("harvest/skipped/limit")
+            harvest_stats.count_skipped(stats, "limit")
             raise HarvestSkip(f"max_pages {limit} reached")
         if not request.meta.get("harvest_counted"):
             request.meta["harvest_counted"] = True  # retries and redirects count once
@@ -167,7 +168,7 @@ class IncrementalMiddleware:
 
     def process_response(self, request: Request, response: Response) -> Response:
         if response.status == 304 and is_article_request(request):
-            self.crawler.stats.inc_value("harvest/outcome/unchanged")
+            harvest_stats.count(self.crawler.stats, "unchanged")
             self.crawler.stats.inc_value("harvest/conditional/not_modified")
             raise HarvestSkip(f"not modified: {request.url}")
         return response

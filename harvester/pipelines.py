@@ -5,11 +5,11 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from archive.store import CAPTURE_COLUMNS, Archive
+from archive.store import Archive
 from harvester import signals as harvest_signals
+from harvester import stats as harvest_stats
 from harvester.items import ExtractedPage
 
-OUTCOMES = ("new", "changed", "unchanged", "deleted", "blocked", "not_article", "error")
 
 
 class ArchivePipeline:
@@ -37,8 +37,7 @@ class ArchivePipeline:
 
     def capture_written(self, pointer, request, response) -> None:
         if self.archive is not None:
-            row = {k: v for k, v in pointer.as_dict().items() if k in CAPTURE_COLUMNS}
-            self.archive.record_capture(dict(row, crawl_id=self.crawl_id))
+            self.archive.record_capture(dict(pointer.as_dict(), crawl_id=self.crawl_id))
 
     def process_item(self, item: ExtractedPage) -> ExtractedPage:
         stats = self.crawler.stats
@@ -47,7 +46,7 @@ class ArchivePipeline:
                                                  crawled_at=item.fetched_at)
         else:
             outcome = item.status
-        stats.inc_value(f"harvest/outcome/{outcome}")
+        harvest_stats.count(stats, outcome)
         return item
 
     def spider_closed(self, spider, reason: str) -> None:
@@ -55,11 +54,10 @@ class ArchivePipeline:
         if self.archive is None:
             return
         stats = self.crawler.stats
-        counts = {name: stats.get_value(f"harvest/outcome/{name}", 0) for name in OUTCOMES}
+        counts = harvest_stats.outcomes(stats)
         counts["fetched"] = stats.get_value("response_received_count", 0)
         counts["stored"] = counts["new"] + counts["changed"]
         counts["errors"] = counts.pop("error")
-        counts["skipped"] = (stats.get_value("harvest/skipped/archived", 0)
-                             + stats.get_value("harvest/skipped/limit", 0))
+        counts["skipped"] = harvest_stats.skipped(stats)
         error = None if reason == "finished" else f"interrupted ({reason}); the next run resumes it"
         self.archive.finish_crawl(self.crawl_id, counts, error=error)

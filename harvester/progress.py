@@ -8,7 +8,8 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-SHOWN = ("new", "changed", "unchanged", "deleted", "blocked", "not_article", "error")
+from harvester.stats import outcomes
+
 
 
 class Progress:
@@ -29,8 +30,7 @@ class Progress:
 
     def line(self) -> str:
         fetched = self.stats.get_value("response_received_count", 0)
-        parts = [f"fetched {fetched}"] + [
-            f"{name} {self.stats.get_value(f'harvest/outcome/{name}', 0)}" for name in SHOWN]
+        parts = [f"fetched {fetched}"] + [f"{name} {n}" for name, n in outcomes(self.stats).items()]
         return "harvest: " + " · ".join(parts)
 
     def update(self, *args, **kwargs) -> None:

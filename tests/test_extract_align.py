@@ -1,7 +1,6 @@
 """The aligner on its own: alternating, reversed, block, 1:2 and caption cases."""
 from __future__ import annotations
 
-import pytest
 
 from harvester.extract.align import align, anchors
 from tests.extract_fixtures import SEED_BODY

@@ -6,7 +6,6 @@ the ones a reader would make: body found, title right, boilerplate gone, metadat
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from urllib.parse import unquote

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.warcstore import (Exchange, WarcError, WarcStore, iter_responses, read_record,
+from archive.snapshot import read_snapshot
+from archive.warcstore import (Exchange, WarcError, WarcStore, iter_responses,
                                sha1_payload_digest)
 
 FETCHED = datetime(2024, 3, 5, 2, 20, tzinfo=timezone.utc)
@@ -45,8 +46,8 @@ def test_request_and_response_are_linked_and_digested(tmp_path: Path) -> None:
     assert request_headers.get_header("WARC-Concurrent-To") == pointer.warc_record_id
     assert request_http.protocol == "GET /a?x=1 HTTP/1.1" or "GET /a?x=1" in str(request_http)
     assert [v for k, v in http_headers.headers if k == "Set-Cookie"] == ["a=1", "b=2"], "repeated headers kept"
-    record = read_record(path, pointer.warc_offset)
-    assert record.rec_headers.get_header("WARC-Record-ID") == pointer.warc_record_id
+    record = read_snapshot(path, pointer.warc_offset)
+    assert record.record_id == pointer.warc_record_id
 
 
 def test_same_payload_becomes_a_revisit(tmp_path: Path) -> None:

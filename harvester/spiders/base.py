@@ -15,6 +15,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from harvester import stats as harvest_stats
 from harvester.items import ExtractedPage
 
 ARTICLE_META = "harvest_article"
@@ -76,14 +77,14 @@ class ArticlePageMixin:
         try:
             yield article_item(response, self.source)
         except ExtractionError as exc:
-            self.crawler.stats.inc_value("harvest/outcome/error")
+            harvest_stats.count(self.crawler.stats, "error")
             self.failures.append((response.url, str(exc)))
 
     def failed(self, failure: Failure) -> None:
         # Skips decided on purpose (already archived, 304 unchanged, page limit) are not failures.
         if failure.check(IgnoreRequest) and getattr(failure.value, "harvest_skip", False):
             return
-        self.crawler.stats.inc_value("harvest/outcome/error")
+        harvest_stats.count(self.crawler.stats, "error")
         request = getattr(failure, "request", None)
         response = getattr(failure.value, "response", None)
         reason = f"HTTP {response.status}" if response is not None else failure.getErrorMessage()
