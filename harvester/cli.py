@@ -11,10 +11,13 @@ from pathlib import Path
 
 import click
 
-DB_OPTION = click.option("--db", "db_path", default="archive.db", show_default=True,
-                         type=click.Path(dir_okay=False), help="SQLite archive file.")
-WARC_DIR_OPTION = click.option("--warc-dir", default="warcs", show_default=True,
-                               type=click.Path(file_okay=False), help="Directory of WARC files.")
+# Every command that opens an archive takes both, so one HARVEST_DB / HARVEST_WARC_DIR
+# in the environment points every command (and the scheduler's children) at one archive.
+DB_OPTION = click.option("--db", "db_path", default="archive.db", show_default=True, envvar="HARVEST_DB",
+                         show_envvar=True, type=click.Path(dir_okay=False), help="SQLite archive file.")
+WARC_DIR_OPTION = click.option("--warc-dir", default="warcs", show_default=True, envvar="HARVEST_WARC_DIR",
+                               show_envvar=True, type=click.Path(file_okay=False),
+                               help="Directory of WARC files.")
 SOURCES_OPTION = click.option("--sources", "sources_path", default="sources.toml", show_default=True,
                               type=click.Path(dir_okay=False), help="Sources file (TOML).")
 
@@ -141,14 +144,21 @@ def extract(path: str, url: str | None, fmt: str) -> None:
 
 
 @cli.command()
-@click.argument("warcs", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("warcs", nargs=-1, type=click.Path(dir_okay=False))
 @DB_OPTION
-def replay(warcs: tuple[str, ...], db_path: str) -> None:
-    """Re-run extraction over recorded WARC files into the archive, no network."""
+@WARC_DIR_OPTION
+def replay(warcs: tuple[str, ...], db_path: str, warc_dir: str) -> None:
+    """Re-run extraction over recorded WARC files (default: all of --warc-dir) into the archive, no network."""
     from archive.store import Archive
     from archive.warcstore import WarcError
     from harvester.replay import replay as replay_warcs
 
+    if not warcs:  # after an extractor change: re-extract everything the archive recorded
+        if not Path(warc_dir).is_dir():
+            raise HarvestError(f"{warc_dir}: no such WARC directory (name WARC files, or set --warc-dir)")
+        warcs = tuple(sorted(str(p) for p in Path(warc_dir).glob("*.warc.gz")))
+        if not warcs:
+            raise HarvestError(f"{warc_dir}: no .warc.gz files to replay")
     for path in warcs:
         if not Path(path).is_file():
             raise HarvestError(f"{path}: no such file")
@@ -251,10 +261,15 @@ def schedule(db_path: str, warc_dir: str, sources_path: str, once: bool, refresh
 @cli.command()
 @click.argument("query")
 @DB_OPTION
+@WARC_DIR_OPTION
 @click.option("--limit", default=10, show_default=True, type=int)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def search(query: str, db_path: str, limit: int, fmt: str) -> None:
-    """Full-text search, English or Chinese: best hits with a snippet."""
+def search(query: str, db_path: str, warc_dir: str, limit: int, fmt: str) -> None:
+    """Full-text search, English or Chinese: best hits with a snippet.
+
+    --warc-dir is taken (and unused: search reads only the database) so that one set of
+    archive options, or HARVEST_DB / HARVEST_WARC_DIR, works with every command.
+    """
     from archive.store import Archive
 
     require_archive(db_path)
