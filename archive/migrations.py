@@ -7,6 +7,7 @@ one that has shipped.
 """
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 
 from sqlite_utils import Database
@@ -38,6 +39,14 @@ def capture_record_type(db: Database) -> None:
     """captures.record_type (response/revisit); crawls.new and crawls.changed."""
     for ddl in schema.CAPTURES_AND_CRAWLS_0003:
         db.execute(ddl)
+
+
+@migrations(name="0004_archive_id_crawl_origin")
+def archive_identity(db: Database) -> None:
+    """archive_info (with this archive's random archive_id) and crawls.origin, for merging shards."""
+    for ddl in schema.ARCHIVE_IDENTITY_0004:
+        db.execute(ddl)
+    db.execute("INSERT INTO archive_info (key, value) VALUES ('archive_id', ?)", (str(uuid.uuid4()),))
 
 
 def migrate(db: Database, *, stop_before: str | Iterable[str] | None = None) -> list[str]:

@@ -130,6 +130,15 @@ CAPTURES_AND_CRAWLS_0003 = (
     "ALTER TABLE crawls ADD COLUMN changed INTEGER NOT NULL DEFAULT 0",
 )
 
+# Migration 0004: each archive's own identity (a random id, so a shard can be told apart
+# from others and from a copy of the destination when merged), and, on a crawl row that
+# came from a shard, the "<archive id>/<crawl id>" it had there (archive/merge.py).
+ARCHIVE_IDENTITY_0004 = (
+    "CREATE TABLE archive_info (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "ALTER TABLE crawls ADD COLUMN origin TEXT",
+    "CREATE UNIQUE INDEX idx_crawls_origin ON crawls(origin)",
+)
+
 # Full-text index of *current* article versions; rowid = articles.id.
 # Stores its own copy of the text (not content="articles") because two of its
 # columns are derived in Python and do not exist in `articles`; see archive/search.py.

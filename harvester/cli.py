@@ -223,6 +223,26 @@ def verify(db_path: str, warc_dir: str) -> None:
 
 
 @cli.command()
+@click.argument("shards", nargs=-1, required=True, metavar="SHARD.db[=WARC_DIR]...")
+@DB_OPTION
+@WARC_DIR_OPTION
+@click.option("--copy", "copy_files", is_flag=True, help="Copy WARC files instead of hard-linking them.")
+def merge(shards: tuple[str, ...], db_path: str, warc_dir: str, copy_files: bool) -> None:
+    """Merge archive shards (workers of a shared crawl) into --db, their WARC files into --warc-dir.
+
+    A shard's WARC directory is `warcs/` next to it unless given as SHARD.db=WARC_DIR.
+    Idempotent: merging a shard again adds only what it gained since.
+    """
+    from archive.merge import MergeError, Shard, merge_shards
+
+    try:
+        merge_shards(db_path, warc_dir, [Shard.parse(spec) for spec in shards], link=not copy_files,
+                     progress=lambda report: click.echo(report.line()))
+    except MergeError as exc:
+        raise HarvestError(str(exc)) from None
+
+
+@cli.command()
 @DB_OPTION
 @WARC_DIR_OPTION
 @SOURCES_OPTION
