@@ -68,7 +68,8 @@ def _is_url(value: str) -> bool:
 @click.option("--refresh", is_flag=True, help="Fetch again articles already in the archive.")
 @click.option("--replay", "replay_from", multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="Answer requests from these WARC files instead of the network.")
-@click.option("--quiet", is_flag=True, help="No progress line.")
+@click.option("--quiet", is_flag=True,
+              help="No progress (a line on a terminal, else a log line every HARVEST_PROGRESS_INTERVAL s).")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log.")
 @SETTING_OPTION
 def crawl(targets: tuple[str, ...], db_path: str, warc_dir: str, sources_path: str, refresh: bool,
@@ -99,7 +100,7 @@ def crawl(targets: tuple[str, ...], db_path: str, warc_dir: str, sources_path: s
         try:
             summary = run_sources([sources[name] for name in dict.fromkeys(names)], urls=urls,
                                   db_path=db_path, warc_dir=warc_dir, refresh=refresh,
-                                  progress=not quiet and sys.stderr.isatty(), settings=settings)
+                                  progress=not quiet, settings=settings)
         except SourceBusy as exc:
             click.echo(f"harvest: error: {exc}", err=True)
             sys.exit(EX_TEMPFAIL)
@@ -107,7 +108,7 @@ def crawl(targets: tuple[str, ...], db_path: str, warc_dir: str, sources_path: s
             raise HarvestError(f"{exc.filename or db_path}: {exc.strerror or exc}") from None
     else:
         summary = run_crawl(urls, db_path=db_path, warc_dir=warc_dir, source=source,
-                            progress=not quiet and sys.stderr.isatty(), settings=settings)
+                            progress=not quiet, settings=settings)
     click.echo(summary.line())
     for url, reason in summary.failures:
         click.echo(f"harvest: error: {url}: {reason}", err=True)
@@ -197,7 +198,7 @@ def record(urls: tuple[str, ...], out: str, quiet: bool, overrides: tuple[str, .
             raise HarvestError(f"{url}: not an http(s) URL")
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     summary = run_crawl(urls, db_path=None, warc_dir=None, source="record",
-                        progress=not quiet and sys.stderr.isatty(),
+                        progress=not quiet,
                         settings={"LOG_LEVEL": "CRITICAL", **_scrapy_overrides(overrides), "WARC_FILE": out})
     click.echo(f"recorded {summary.fetched} responses into {out}")
     for url, reason in summary.failures:

@@ -13,6 +13,9 @@ also means a crawl that crashes cannot take the scheduler down.
 - Every run is in `crawls`: the child's pipeline opens and closes its row; when the
   child dies first (crash, kill, bad settings) the scheduler closes that row, or
   writes one, with the error.
+- Every line the scheduler prints starts with a local timestamp (long-running services
+  are read from their logs); each child logs its own timestamped progress lines to
+  `<state>/logs/NAME.log`.
 """
 from __future__ import annotations
 
@@ -26,6 +29,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from harvester.crawl import EX_TEMPFAIL, is_locked, state_dir
+from harvester.progress import timestamp
 from harvester.sources import Source, SourceError, load_sources
 
 
@@ -140,15 +144,19 @@ class Scheduler:
 
     def command(self, name: str) -> list[str]:
         cmd = [self.python, "-m", "harvester.cli", "crawl", name, "--sources", self.sources_path,
-               "--db", self.db_path, "--warc-dir", self.warc_dir, "--quiet"]
+               "--db", self.db_path, "--warc-dir", self.warc_dir]
         if self.refresh:
             cmd.append("--refresh")
         return cmd + list(self.extra_args)
 
+    def say(self, line: str) -> None:
+        """One scheduler line, stamped with the local time."""
+        self.echo(f"{timestamp()} {line}")
+
     # -- one child -----------------------------------------------------------------
     def start(self, source: Source) -> Run | None:
         if is_locked(self.state, source.name):
-            self.echo(f"{source.name}: skipped, a crawl of it is already running")
+            self.say(f"{source.name}: skipped, a crawl of it is already running")
             return None
         log_dir = self.state / "logs"
         log_dir.mkdir(parents=True, exist_ok=True)
@@ -161,7 +169,7 @@ class Scheduler:
             # each child exactly once (a second signal would make Scrapy stop uncleanly).
             process = subprocess.Popen(self.command(source.name), stdout=log, stderr=subprocess.STDOUT,
                                        stdin=subprocess.DEVNULL, start_new_session=True)
-        self.echo(f"{source.name}: started ({source.kind}, pid {process.pid})")
+        self.say(f"{source.name}: started ({source.kind}, pid {process.pid})")
         run = Run(source.name, process, started, log_path, offset)
         self.running[source.name] = run
         return run
@@ -175,20 +183,21 @@ class Scheduler:
             lines = [line.strip() for line in log.read().decode("utf-8", "replace").splitlines() if line.strip()]
         run.summary = next((line for line in reversed(lines) if line.startswith("fetched ")), "")
         if run.busy:
-            self.echo(f"{run.source}: skipped, a crawl of it is already running")
+            self.say(f"{run.source}: skipped, a crawl of it is already running")
             return
         if run.returncode != 0:
             if run.returncode < 0:
                 reason = f"killed by signal {signal.Signals(-run.returncode).name}"
             else:
-                last = next((line for line in reversed(lines) if "error" in line.lower()), "")
+                # "harvest: error: ..." or a traceback's "SomeError: ...", not a count like "errors 0"
+                last = next((line for line in reversed(lines) if "error:" in line.lower()), "")
                 reason = f"exit status {run.returncode}" + (f": {last}" if last else "")
             run.error = reason
             self.record_failure(run)
         status = "ok" if run.ok else f"FAILED ({run.error})"
         if run.ok and self.stopping:
             status = "stopped (the next run resumes it)"
-        self.echo(f"{run.source}: {status} in {run.elapsed:.1f}s" + (f" - {run.summary}" if run.summary else ""))
+        self.say(f"{run.source}: {status} in {run.elapsed:.1f}s" + (f" - {run.summary}" if run.summary else ""))
 
     def record_failure(self, run: Run) -> None:
         """Close the crawl row the child left open, or write one, with the error."""
@@ -207,7 +216,7 @@ class Scheduler:
                 crawl_id = open_rows[-1] if open_rows else archive.start_crawl(run.source)
                 archive.finish_crawl(crawl_id, {}, error=run.error)
         except (sqlite3.Error, OSError) as exc:
-            self.echo(f"{run.source}: could not record the failure in {self.db_path}: {exc}")
+            self.say(f"{run.source}: could not record the failure in {self.db_path}: {exc}")
 
     def reap(self) -> list[Run]:
         done = []
@@ -241,7 +250,7 @@ class Scheduler:
         sources = self.load()
         due = [s for s in due_sources(sources, self.db_path)]
         if not due:
-            self.echo("nothing due")
+            self.say("nothing due")
             return []
         self.prepare_archive()
         runs: list[Run] = []
@@ -258,12 +267,12 @@ class Scheduler:
         """Keep running due sources until SIGINT/SIGTERM; reloads the sources file each round."""
         sources = self.load()
         self.prepare_archive()
-        self.echo(f"scheduling {sum(s.scheduled for s in sources.values())} sources from {self.sources_path}")
+        self.say(f"scheduling {sum(s.scheduled for s in sources.values())} sources from {self.sources_path}")
         while not self.stopping:
             try:
                 sources = self.load()
             except SourceError as exc:
-                self.echo(f"sources file not reloaded, keeping the previous one: {exc}")
+                self.say(f"sources file not reloaded, keeping the previous one: {exc}")
             self.launch_due(sources)
             self.reap()
             time.sleep(poll)

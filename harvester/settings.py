@@ -2,7 +2,7 @@
 
 Project keys (all overridable with `-s` or by `harvest` options):
 ARCHIVE_DB (SQLite path, empty = no archive), WARC_DIR, WARC_MAX_SIZE, WARC_PREFIX,
-WARC_FILE (one fixed file, for `harvest record`), HARVEST_PROGRESS.
+WARC_FILE (one fixed file, for `harvest record`), HARVEST_PROGRESS, HARVEST_PROGRESS_INTERVAL.
 """
 BOT_NAME = "harvester"
 SPIDER_MODULES = ["harvester.spiders"]
@@ -52,6 +52,7 @@ WARC_MAX_SIZE = 100 * 1024 * 1024
 WARC_FILE = ""
 ARCHIVE_DB = "archive.db"
 HARVEST_PROGRESS = False
+HARVEST_PROGRESS_INTERVAL = 10.0   # seconds between progress log lines when stderr is not a terminal
 HARVEST_REFRESH = False
 REPLAY_WARCS: list[str] = []
 

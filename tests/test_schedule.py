@@ -3,6 +3,7 @@ every run recorded (failures too), and the whole loop end to end on 127.0.0.1.
 """
 from __future__ import annotations
 
+import re
 import sqlite3
 import subprocess
 import sys
@@ -18,6 +19,8 @@ from harvester.schedule import Scheduler, due_sources, format_every, next_due
 from harvester.sources import parse_sources
 from tests.conftest import run_harvest
 from tests.news_server import NewsSite
+
+STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d ")  # local time, with its offset
 
 NOW = datetime(2024, 3, 5, 10, 5, tzinfo=timezone.utc)
 SOURCES = parse_sources("""
@@ -109,7 +112,9 @@ def test_failed_and_crashed_crawls_are_recorded_and_the_others_still_run(tmp_pat
     with source_lock(state_dir(str(db)), "busy"):  # someone else is crawling "busy" right now
         runs = scheduler.run_once()
     assert sorted((r.source, r.returncode) for r in runs) == [("a", 2), ("b", -9), ("c", 0)]
-    assert "busy: skipped, a crawl of it is already running" in lines
+    # Every scheduler line starts with the local time, with its UTC offset.
+    assert lines and all(STAMP.match(line) for line in lines), lines
+    assert any(line.endswith(" busy: skipped, a crawl of it is already running") for line in lines), lines
     recorded = dict(sqlite3.connect(db).execute("SELECT source, error FROM crawls WHERE ended_at IS NOT NULL"))
     assert recorded == {"a": "exit status 2: harvest: error: http://x: boom", "b": "killed by signal SIGKILL"}
     # The failed ones are not due again at once: they wait for their next time.
@@ -132,6 +137,7 @@ def test_schedule_once_crawls_incrementally_and_refreshes(tmp_path: Path) -> Non
         assert sqlite3.connect(db).execute("SELECT count(*) FROM articles").fetchone() == (10,)
         for name in ("harbour-feed", "harbour-sitemap", "harbour-index"):
             assert f"{name}: ok" in first.stdout
+        assert all(STAMP.match(line) for line in first.stdout.splitlines()), first.stdout
 
         time.sleep(1.1)  # every = "1s": due again
         site.clear_log()
