@@ -14,7 +14,7 @@ from tests.conftest import ROOT
 
 SITE_WARC = ROOT / "fixtures" / "site.warc.gz"
 # The commands that open an archive (contract section 2); later ones (merge, ...) must follow suit.
-ARCHIVE_COMMANDS = ["crawl", "replay", "serve", "verify", "schedule", "search", "export"]
+ARCHIVE_COMMANDS = ["crawl", "replay", "serve", "verify", "schedule", "search", "export", "merge"]
 
 
 def options_of(name: str) -> dict[str, object]:
