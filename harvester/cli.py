@@ -349,61 +349,87 @@ def export(db_path: str, warc_dir: str, fmt: str, out: str, source: str | None, 
 @click.option("--corpus", "with_corpus", is_flag=True,
               help="Also score the real pages of ../shared/corpus that have fixtures/corpus_truth files.")
 @click.option("--corpus-dir", default=None, type=click.Path(), help="The real-page corpus (default ../shared/corpus).")
+@click.option("--realbench", "bench_dir", default=None, type=click.Path(),
+              help="Also score a benchmark with human answers (original/, cleaned/, author/, date/), "
+                   "e.g. ../shared/realbench/cwce-dev; a DIR laid out so is detected by itself.")
 @click.option("--baseline/--no-baseline", default=True, show_default=True,
               help="Score bare trafilatura on the same pages, side by side.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("-v", "--verbose", is_flag=True, help="A row per page, and trafilatura's failures too.")
 @click.option("--gate", "gate_path", default=None, type=click.Path(dir_okay=False),
-              help="JSON floors (e.g. fixtures/eval_floors.json); exit 1 when a score is below its floor.")
+              help="JSON floors (e.g. fixtures/eval_floors.json); exit 1 when a figure breaks its floor.")
 @click.option("--write-floors", default=None, type=click.Path(dir_okay=False),
-              help="Write the current scores, rounded down, as the floors file (review the diff).")
-def eval_(directory: str | None, with_corpus: bool, corpus_dir: str | None, baseline: bool, fmt: str,
-          verbose: bool, gate_path: str | None, write_floors: str | None) -> None:
-    """Score the extractor (and bare trafilatura) on pages with expected JSON."""
-    from harvester import evaluate as ev
+              help="Write floors from the figures measured now (review the diff).")
+@click.option("--margin", default=0.0, show_default=True, type=click.FloatRange(0, 1),
+              help="With --write-floors: how far below today's figures the floors sit (never below trafilatura's).")
+@click.option("-j", "--jobs", default=None, type=click.IntRange(1), help="Worker processes (default: cores, at most 4).")
+def eval_(directory: str | None, with_corpus: bool, corpus_dir: str | None, bench_dir: str | None, baseline: bool,
+          fmt: str, verbose: bool, gate_path: str | None, write_floors: str | None, margin: float,
+          jobs: int | None) -> None:
+    """Score the extractor (and bare trafilatura) on pages with hand-written truth or human answers."""
+    from evaluation import gate, report as fmt_report
+    from evaluation.cases import EvalError, load_cases, load_corpus_cases
+    from evaluation.realbench import evaluate_bench, is_benchmark, load_bench
+    from evaluation.systems import default_jobs, evaluate
 
-    if directory is None and not with_corpus:
-        raise HarvestError("give a DIR of pages (e.g. fixtures/pages) or --corpus")
-    floors = ev.load_floors(gate_path) if gate_path else None
-    reports = []
+    if directory is None and not with_corpus and bench_dir is None:
+        raise HarvestError("give a DIR of pages (e.g. fixtures/pages), --corpus or --realbench DIR")
+    if directory is not None and bench_dir is not None and is_benchmark(directory):
+        raise HarvestError(f"{directory}: give the benchmark once (as DIR or --realbench)")
+    if directory is not None and is_benchmark(directory):
+        directory, bench_dir = None, directory
+    jobs = jobs or default_jobs()
+    floors = gate.load_floors(gate_path) if gate_path else None
+    reports = []  # (section, report)
     try:
         if directory is not None:
-            reports.append(("pages", ev.evaluate(ev.load_cases(directory, corpus_dir), label=directory,
-                                                 baseline=baseline)))
+            reports.append(("pages", evaluate(load_cases(directory, corpus_dir), label=directory,
+                                              baseline=baseline, jobs=jobs)))
         if with_corpus:
             try:
-                cases = ev.load_corpus_cases(corpus_dir=corpus_dir)
-            except ev.EvalError as exc:
+                cases = load_corpus_cases(corpus_dir=corpus_dir)
+            except EvalError as exc:
                 click.echo(f"harvest: corpus skipped: {exc}", err=True)
             else:
-                reports.append(("corpus", ev.evaluate(cases, label="corpus", baseline=baseline)))
-    except ev.EvalError as exc:
+                reports.append(("corpus", evaluate(cases, label="corpus", baseline=baseline, jobs=jobs)))
+        if bench_dir is not None:
+            reports.append(("realbench", evaluate_bench(load_bench(bench_dir), label=bench_dir,
+                                                        baseline=baseline, jobs=jobs)))
+    except EvalError as exc:
         raise HarvestError(str(exc)) from None
+    measured = {section: (r.figures("ours"), r.figures("trafilatura") if baseline else None) for section, r in reports}
     problems = []
-    for section, report in reports:
-        if floors is not None:
-            problems += [f"{section}: {p}" for p in ev.check_gate(report.summary("ours"), ev.floors_for(floors, section))]
+    if floors is not None:
+        for section, (ours, theirs) in measured.items():
+            problems += [f"{section}: {p}" for p in gate.check_gate(ours, gate.floors_for(floors, section), theirs)]
     if fmt == "json":
         click.echo(json.dumps({section: r.to_dict() for section, r in reports} | {"gate": problems},
                               ensure_ascii=False, indent=2))
     else:
         for section, report in reports:
-            if verbose:
-                click.echo(ev.format_pages(report))
-            click.echo(ev.format_summary(report))
-            failures = ev.format_failures(report, ("ours", "trafilatura") if verbose else ("ours",))
-            if failures:
-                click.echo(failures)
+            if section == "realbench":
+                if verbose:
+                    click.echo(fmt_report.format_bench_pages(report))
+                click.echo(fmt_report.format_bench_summary(report))
+                misses = fmt_report.format_bench_misses(report)
+                if verbose and misses:
+                    click.echo(misses)
+            else:
+                if verbose:
+                    click.echo(fmt_report.format_pages(report))
+                click.echo(fmt_report.format_summary(report))
+                failures = fmt_report.format_failures(report, ("ours", "trafilatura") if verbose else ("ours",))
+                if failures:
+                    click.echo(failures)
             click.echo("")
         if floors is not None:
             click.echo(f"gate {gate_path}: " + ("FAILED" if problems else "passed"))
     for p in problems:
         click.echo(f"harvest: gate: {p}", err=True)
     if write_floors:
-        data = {"_comment": "Pinned floors for `harvest eval --gate`: the measured scores of our extractor, "
-                            "rounded down. Raise them when the extractor improves; never lower one silently."}
-        data |= {section: ev.floors_of(report.summary("ours")) for section, report in reports}
-        Path(write_floors).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        data = {"_comment": gate.COMMENT}
+        data |= {section: gate.floors_from(ours, theirs, margin) for section, (ours, theirs) in measured.items()}
+        Path(write_floors).write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         click.echo(f"wrote floors to {write_floors}", err=True)
     if problems:
         sys.exit(1)

@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from evaluation.cases import SHARED_DIR
+
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+SHARED = SHARED_DIR  # ../shared beside the checkout, or $HARVEST_SHARED
 
 
 def run_harvest(*args: str, cwd: Path | None = None, timeout: float = 240) -> subprocess.CompletedProcess:
