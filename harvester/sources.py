@@ -14,7 +14,8 @@ text; they only decorate messages and never change what is loaded.
     start = ["https://example.org/feed.xml"]
     allow = ['/article/']          # regexes an article link must match
     deny = ['/video/']             # regexes an article link must not match
-    follow = ['/list_\\d+\\.html']   # index: listing / pagination links to follow
+    follow = ['/list_\\d+\\.html']   # index: listing / pagination links to follow; without it,
+                                   #   next-page links (rel=next, 下一页, 下页) are followed
     schedule = "0 */2 * * *"       # cron (croniter) ... or every = "30m"
     max_pages = 500                # article pages fetched per run
     max_depth = 3                  # index: listing pages deep

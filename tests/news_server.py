@@ -43,10 +43,16 @@ class NewsSite:
     SITEMAP = (4, 5, 6)
     INDEX = ((7, 8), (9, 10))  # page 1, page 2
 
+    # How listing pages link to each other: "numbers" (every page, needs a `follow` pattern),
+    # or only to the next page by `<link rel="next">`, a 下一页 link or a [下页] link.
+    PAGERS = ("numbers", "rel-next", "下一页", "下页")
+
     def __init__(self, article_delay: float = 0.0,
-                 index: tuple[tuple[int, ...], ...] | None = None) -> None:
+                 index: tuple[tuple[int, ...], ...] | None = None, pager: str = "numbers") -> None:
         if index is not None:
             self.INDEX = index
+        assert pager in self.PAGERS, pager
+        self.pager = pager
         numbers = [*self.FEED, *self.SITEMAP, *(n for page in self.INDEX for n in page)]
         self.texts = {n: f"Original text {n}." for n in numbers}
         self.article_delay = article_delay
@@ -91,6 +97,8 @@ class NewsSite:
         `feed=`/`sitemap=`/`index=`: more lines for that source.
         """
         more = f", {settings}" if settings else ""
+        # Pages linked only to their next page need no pattern: the index spider finds the link.
+        follow = "follow = ['/news/index_\\d+\\.html']\n" if self.pager == "numbers" else ""
         fast = f"delay = 0\nautothrottle = false\nsettings = {{RETRY_ENABLED = false{more}}}\n"
         body = f"""
 [[source]]
@@ -112,8 +120,7 @@ name = "harbour-index"
 kind = "index"
 start = ["{self.base}/news/index.html"]
 allow = ['/article/\\d+\\.html']
-follow = ['/news/index_\\d+\\.html']
-deny = ['/article/99']
+{follow}deny = ['/article/99']
 every = "1s"
 {fast}{extra.get('index', '')}
 """
@@ -153,9 +160,9 @@ every = "1s"
         if path in pages:
             page = pages.index(path)
             links = "".join(f'<li><a href="/article/{n}.html#top">Story {n}</a></li>' for n in self.INDEX[page])
-            pager = "".join(f'<a href="{p}">{i + 1}</a>' for i, p in enumerate(pages) if p != path)
+            head, pager = self.pager_html(pages, page)
             return 200, "text/html; charset=utf-8", (
-                f"<html><head><title>News</title></head><body><ul>{links}</ul>"
+                f"<html><head><title>News</title>{head}</head><body><ul>{links}</ul>"
                 f'<a href="/article/99.html">Video</a><a href="/about.html">About</a>{pager}</body></html>')
         if path.startswith("/article/") and path.endswith(".html"):
             try:
@@ -166,6 +173,20 @@ every = "1s"
                 return None
             return 200, "text/html; charset=utf-8", article_html(n, self.texts[n])
         return None
+
+    def pager_html(self, pages: list[str], page: int) -> tuple[str, str]:
+        """(in <head>, in <body>): the links from listing page `page` to the others."""
+        if self.pager == "numbers":
+            return "", "".join(f'<a href="{p}">{i + 1}</a>' for i, p in enumerate(pages) if i != page)
+        previous = f'<a href="{pages[page - 1]}">上一页</a>' if page > 0 else ""
+        if page + 1 >= len(pages):
+            return "", previous
+        following = pages[page + 1]
+        if self.pager == "rel-next":
+            return f'<link rel="next" href="{following}">', previous
+        if self.pager == "下一页":
+            return "", f'{previous}<a href="{following}">下一页 &gt;</a>'
+        return "", f'{previous}<a class="page" href="{following}">[下页]</a>'
 
     def _handler(self):
         site = self
