@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test browser demo fixtures bench clean
+.PHONY: install test browser redis pywb demo fixtures bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-test: $(STAMP) browser
+test: $(STAMP) browser redis pywb
 	$(BIN)/python -m pytest -q
 
 # Debian's chromium (and a CJK font, so screenshots show Chinese) for tests/test_browser_*.py.
@@ -27,6 +27,25 @@ browser:
 	$$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 	  --no-install-recommends chromium fonts-wqy-zenhei \
 	  || echo "browser: could not install chromium; the browser tests will skip"
+
+# Debian's redis-server for the shared-frontier tests (tests/test_frontier*.py); they start
+# their own server on a free port. Best effort: without it those tests skip and say why.
+redis:
+	@if command -v redis-server >/dev/null 2>&1; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then sudo=; \
+	elif command -v sudo >/dev/null 2>&1; then sudo="sudo -n"; \
+	else echo "redis: not root and no sudo, not installing redis-server; the frontier tests will skip"; exit 0; fi; \
+	$$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	  --no-install-recommends redis-server \
+	  || echo "redis: could not install redis-server; the frontier tests will skip"
+
+# pywb in a virtualenv of its own (it pins redis 2.x, scrapy-redis needs redis >= 4), for
+# tests/test_pywb_replay.py. Best effort: without it that test skips and says why.
+pywb: $(VENV)/pywb/bin/wayback
+
+$(VENV)/pywb/bin/wayback:
+	$(PYTHON) -m venv $(VENV)/pywb
+	$(VENV)/pywb/bin/pip install --quiet pywb || echo "pywb: could not install; the pywb test will skip"
 
 # Serve the bundled fixture site on loopback, crawl it into ./archive.db + ./warcs/, then open Datasette.
 demo: $(STAMP)

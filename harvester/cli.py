@@ -68,12 +68,15 @@ def _is_url(value: str) -> bool:
 @click.option("--refresh", is_flag=True, help="Fetch again articles already in the archive.")
 @click.option("--replay", "replay_from", multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="Answer requests from these WARC files instead of the network.")
+@click.option("--frontier", default=None, metavar="redis://HOST:PORT/DB",
+              help="Join a crawl shared by several workers through this Redis server (docs/scale-out.md).")
 @click.option("--quiet", is_flag=True,
               help="No progress (a line on a terminal, else a log line every HARVEST_PROGRESS_INTERVAL s).")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log.")
 @SETTING_OPTION
 def crawl(targets: tuple[str, ...], db_path: str, warc_dir: str, sources_path: str, refresh: bool,
-          replay_from: tuple[str, ...], quiet: bool, verbose: bool, overrides: tuple[str, ...]) -> None:
+          replay_from: tuple[str, ...], frontier: str | None, quiet: bool, verbose: bool,
+          overrides: tuple[str, ...]) -> None:
     """Crawl article URLs (or named sources from the sources file) into the archive."""
     from harvester.crawl import run_crawl
 
@@ -83,6 +86,13 @@ def crawl(targets: tuple[str, ...], db_path: str, warc_dir: str, sources_path: s
                       **_scrapy_overrides(overrides)}
     if replay_from:
         settings["REPLAY_WARCS"] = list(replay_from)
+    if frontier:
+        from harvester.sources import check_frontier_url
+
+        try:
+            settings["HARVEST_FRONTIER"] = check_frontier_url(frontier)
+        except ValueError as exc:
+            raise HarvestError(f"--frontier: {exc}") from None
     source = "urls"
     if names:
         from harvester.sources import SourceError, load_sources
@@ -94,21 +104,24 @@ def crawl(targets: tuple[str, ...], db_path: str, warc_dir: str, sources_path: s
         for name in names:
             if name not in sources:
                 raise HarvestError(f"{name}: not a URL and not a source in {sources_path}")
-        # Named sources run with their own spider (feed/sitemap/index), lock and JOBDIR.
-        from harvester.crawl import EX_TEMPFAIL, SourceBusy, run_sources
+    # Named sources run with their own spider (feed/sitemap/index), lock and JOBDIR.
+    from harvester.crawl import EX_TEMPFAIL, FrontierUnavailable, SourceBusy, run_sources
 
-        try:
+    try:
+        if names:
             summary = run_sources([sources[name] for name in dict.fromkeys(names)], urls=urls,
                                   db_path=db_path, warc_dir=warc_dir, refresh=refresh,
                                   progress=not quiet, settings=settings)
-        except SourceBusy as exc:
-            click.echo(f"harvest: error: {exc}", err=True)
-            sys.exit(EX_TEMPFAIL)
-        except OSError as exc:  # the state directory (locks, JOBDIRs) next to --db
-            raise HarvestError(f"{exc.filename or db_path}: {exc.strerror or exc}") from None
-    else:
-        summary = run_crawl(urls, db_path=db_path, warc_dir=warc_dir, source=source,
-                            progress=not quiet, settings=settings)
+        else:
+            summary = run_crawl(urls, db_path=db_path, warc_dir=warc_dir, source=source,
+                                progress=not quiet, settings=settings)
+    except SourceBusy as exc:
+        click.echo(f"harvest: error: {exc}", err=True)
+        sys.exit(EX_TEMPFAIL)
+    except FrontierUnavailable as exc:
+        raise HarvestError(str(exc)) from None
+    except OSError as exc:  # the state directory (locks, JOBDIRs) next to --db
+        raise HarvestError(f"{exc.filename or db_path}: {exc.strerror or exc}") from None
     click.echo(summary.line())
     for url, reason in summary.failures:
         click.echo(f"harvest: error: {url}: {reason}", err=True)

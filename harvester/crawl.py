@@ -79,6 +79,10 @@ class SourceBusy(RuntimeError):
     """Another process is crawling this source right now."""
 
 
+class FrontierUnavailable(RuntimeError):
+    """The Redis server of a shared frontier does not answer."""
+
+
 def state_dir(db_path: str | None, configured: str = "") -> Path:
     """Where lock files and JOBDIRs live: HARVEST_STATE_DIR, else next to the archive."""
     if configured:
@@ -148,6 +152,21 @@ def spider_arguments(source: "Source") -> dict[str, Any]:
     return args
 
 
+def with_frontier(overrides: dict[str, Any], name: str) -> dict[str, Any]:
+    """With HARVEST_FRONTIER set (--frontier, or `frontier` in the sources file), the crawl
+    named `name` becomes one worker of that shared Redis frontier (harvester.frontier)."""
+    url = overrides.get("HARVEST_FRONTIER")
+    if not url:
+        return overrides
+    from harvester.frontier import frontier_settings, ping
+
+    try:
+        ping(url)
+    except Exception as exc:  # redis-py's connection errors; say so before any crawler starts
+        raise FrontierUnavailable(f"frontier {url}: {str(exc).splitlines()[0] if str(exc) else exc!r}") from None
+    return {**overrides, **frontier_settings(url, name, overrides.get("HARVEST_FRONTIER_PREFIX") or "harvest")}
+
+
 def run_sources(sources: Sequence["Source"], *, db_path: str | None, warc_dir: str | None,
                 urls: Iterable[str] = (), urls_source: str = "urls", refresh: bool = False,
                 progress: bool = False, settings: dict[str, Any] | None = None) -> CrawlSummary:
@@ -173,9 +192,10 @@ def run_sources(sources: Sequence["Source"], *, db_path: str | None, warc_dir: s
     with ExitStack() as locks:
         for source in sources:
             locks.enter_context(source_lock(states, source.name))
-            overrides = {**base, "WARC_PREFIX": f"{prefix}-{source.name}", **source.scrapy_settings(),
-                         **(settings or {})}
-            jobdir = prepare_jobdir(states, source.name) if resume else None
+            overrides = with_frontier({**base, "WARC_PREFIX": f"{prefix}-{source.name}",
+                                       **source.scrapy_settings(), **(settings or {})}, source.name)
+            shared = bool(overrides.get("HARVEST_FRONTIER"))  # Redis holds the state, not a JOBDIR
+            jobdir = prepare_jobdir(states, source.name) if resume and not shared else None
             if jobdir is not None:
                 overrides["JOBDIR"] = str(jobdir)
             # init_reactor: the first crawler installs it (a no-op for the others).
@@ -188,7 +208,8 @@ def run_sources(sources: Sequence["Source"], *, db_path: str | None, warc_dir: s
         if loose:
             from harvester.spiders.article import ArticleSpider
 
-            crawler = Crawler(ArticleSpider, project_settings({**base, **(settings or {})}), init_reactor=True)
+            crawler = Crawler(ArticleSpider, project_settings(with_frontier({**base, **(settings or {})}, urls_source)),
+                              init_reactor=True)
             deferred = process.crawl(crawler, urls=loose, source=urls_source)
             deferred.addErrback(_crawl_failed, failures, urls_source)
             crawlers.append((crawler, None))

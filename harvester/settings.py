@@ -75,3 +75,9 @@ HARVEST_BACKOFF_MAX_DELAY = 300.0
 HARVEST_BACKOFF_ON_BLOCKED = True   # treat verification pages (环境异常 ...) like a 429
 HARVEST_STATE_DIR = ""              # lock files and JOBDIRs; "" = "<ARCHIVE_DB>.state"
 HARVEST_RESUME = True               # named sources keep a JOBDIR so an interrupted crawl resumes
+
+# -- A crawl shared by several workers through Redis (harvester.frontier, docs/scale-out.md) --
+HARVEST_FRONTIER = ""                   # redis://HOST:PORT/DB: join that shared frontier (--frontier)
+HARVEST_FRONTIER_PREFIX = "harvest"     # Redis keys are <prefix>:<crawl name>:...
+HARVEST_FRONTIER_LEASE_TIMEOUT = 30.0   # seconds until a dead worker's requests are back on the queue
+HARVEST_FRONTIER_IDLE = 0.0             # seconds a worker waits idle for others' leases; 0 = as long as any

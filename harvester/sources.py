@@ -24,6 +24,7 @@ text; they only decorate messages and never change what is loaded.
     autothrottle = true            #   AUTOTHROTTLE_ENABLED,
     robots = true                  #   ROBOTSTXT_OBEY
     settings = {DOWNLOAD_TIMEOUT = 60}   # any other Scrapy setting
+    frontier = "redis://10.0.0.5:6379/0" # crawl as one worker of a shared frontier (docs/scale-out.md)
 """
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 KINDS = ("urls", "feed", "sitemap", "index")
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -58,12 +60,24 @@ _KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "robots": ((bool,), "true or false"),
     "settings": ((dict,), "a table of Scrapy settings"),
     "description": ((str,), "a string"),
+    "frontier": ((str,), "a Redis URL (redis://HOST:PORT/DB)"),
 }
 _NOT_DEFAULTABLE = ("name", "start", "kind")
 
 
 class SourceError(ValueError):
     """A sources file that cannot be used; the message reads `path:line: reason`."""
+
+
+FRONTIER_SCHEMES = ("redis", "rediss", "unix")
+
+
+def check_frontier_url(url: str) -> str:
+    """`url` if it names a Redis server (redis://HOST:PORT/DB, rediss://, unix://PATH); else ValueError."""
+    parts = urlsplit(url)
+    if parts.scheme not in FRONTIER_SCHEMES or not (parts.netloc or parts.path):
+        raise ValueError(f"{url!r} is not a Redis URL (redis://HOST:PORT/DB)")
+    return url
 
 
 def parse_every(text: str) -> timedelta:
@@ -96,6 +110,7 @@ class Source:
     robots: bool | None = None
     settings: dict[str, Any] = field(default_factory=dict)
     description: str = ""
+    frontier: str | None = None  # Redis URL of a shared frontier (harvester.frontier)
     line: int = 0  # where its [[source]] header is, for messages
 
     @property
@@ -116,6 +131,8 @@ class Source:
             out["ROBOTSTXT_OBEY"] = self.robots
         if self.max_depth is not None:
             out["DEPTH_LIMIT"] = self.max_depth
+        if self.frontier is not None:
+            out["HARVEST_FRONTIER"] = self.frontier
         out.update(self.settings)
         return out
 
@@ -303,6 +320,11 @@ def _validate(entry: dict, where, fail, own_keys: set[str]) -> Source:
             raise fail(where(key), f"source {name!r}: {key} must be a positive integer")
     if "delay" in entry and entry["delay"] < 0:
         raise fail(where("delay"), f"source {name!r}: delay must not be negative")
+    if "frontier" in entry:
+        try:
+            check_frontier_url(entry["frontier"])
+        except ValueError as exc:
+            raise fail(where("frontier"), f"source {name!r}: frontier {exc}") from None
     settings = entry.get("settings", {})
     for key in settings:
         if not re.match(r"^[A-Z][A-Z0-9_]*$", key):
@@ -313,4 +335,5 @@ def _validate(entry: dict, where, fail, own_keys: set[str]) -> Source:
                   max_pages=entry.get("max_pages"), max_depth=entry.get("max_depth"),
                   delay=entry.get("delay"), concurrency=entry.get("concurrency"),
                   autothrottle=entry.get("autothrottle"), robots=entry.get("robots"),
-                  settings=dict(settings), description=entry.get("description", ""), line=where())
+                  settings=dict(settings), description=entry.get("description", ""), line=where(),
+                  frontier=entry.get("frontier"))

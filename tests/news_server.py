@@ -57,6 +57,7 @@ class NewsSite:
         self.texts = {n: f"Original text {n}." for n in numbers}
         self.article_delay = article_delay
         self.log: list[tuple[str, str, int]] = []
+        self.spans: list[tuple[float, float, str]] = []  # (received, answered) monotonic times per request
         self.lock = threading.Lock()
         self.answer_429: Counter = Counter()  # path -> how many 429s still to send
         self.answer_blocked: Counter = Counter()  # path -> how many verification pages to send
@@ -89,6 +90,7 @@ class NewsSite:
     def clear_log(self) -> None:
         with self.lock:
             self.log.clear()
+            self.spans.clear()
 
     def sources_toml(self, settings: str = "", **extra: str) -> str:
         """A sources file naming the three sources of this site, crawled fast.
@@ -198,6 +200,7 @@ every = "1s"
                 pass
 
             def do_GET(self) -> None:
+                received = time.monotonic()
                 path = urlsplit(self.path).path
                 status, headers, body = self.answer(path)
                 with site.lock:
@@ -208,6 +211,8 @@ every = "1s"
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
+                with site.lock:
+                    site.spans.append((received, time.monotonic(), path))
 
             def answer(self, path: str) -> tuple[int, list[tuple[str, str]], bytes]:
                 with site.lock:

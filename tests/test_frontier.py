@@ -1,0 +1,190 @@
+"""A crawl shared by several workers through a real Redis server (harvester.frontier).
+
+Workers run as `harvest crawl ... --frontier` subprocesses against the loopback news
+site, each into its own shard; `harvest merge` folds the shards and `harvest verify`
+checks the result.
+"""
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import redis
+from scrapy import Request, Spider
+
+from harvester.frontier import LEASE_META, LeasedQueue
+from tests.conftest import ROOT, run_harvest
+from tests.news_server import NewsSite
+from tests.redis_server import free_port, redis_url  # noqa: F401  (fixture)
+
+INDEX = "harbour-index"
+
+
+def queue(url: str, worker: str, base: str = "harvest:t") -> LeasedQueue:
+    q = LeasedQueue(redis.Redis.from_url(url), Spider(name="t"), f"{base}:requests")
+    q.base, q.worker = base, worker
+    return q
+
+
+def test_a_dead_workers_leases_go_back_and_acks_drop_them(redis_url: str) -> None:
+    a, b = queue(redis_url, "a"), queue(redis_url, "b")
+    a.beat(ttl_ms=300)
+    b.beat(ttl_ms=60_000)
+    for n, priority in ((1, 0), (2, 5), (3, 0)):
+        a.push(Request(f"http://news.test/{n}.html", priority=priority))
+    first, second = a.pop(), a.pop()
+    assert first.url.endswith("/2.html")  # the higher priority first
+    assert (len(a), a.leased()) == (1, 2)
+    assert b.reap() == 0  # a is alive: nothing to take back
+    time.sleep(0.5)  # a's heartbeat expires: a is dead
+    assert b.reap() == 2
+    assert (len(b), b.leased()) == (3, 0)
+    assert b.reap() == 0  # requeued once, not twice
+
+    again = b.pop()
+    assert again.url == first.url and again.meta[LEASE_META]
+    b.push(again.replace(url="http://news.test/2.html?page=2"), ack=again.meta[LEASE_META])  # a redirect
+    assert (len(b), b.leased()) == (3, 0)
+    done = b.pop()
+    b.ack(done.meta[LEASE_META])
+    assert (len(b), b.leased()) == (2, 0)
+
+
+def test_the_last_worker_of_a_finished_run_clears_the_dupefilter(redis_url: str) -> None:
+    a, b = queue(redis_url, "a"), queue(redis_url, "b")
+    a.beat(60_000)
+    b.beat(60_000)
+    server = a.server
+    server.sadd("harvest:t:dupefilter", "seen")
+    b.push(Request("http://news.test/1.html"))
+    held = b.pop()
+    assert a.retire("harvest:t:dupefilter", finished=True) == (0, False)  # b still works
+    assert b.retire("harvest:t:dupefilter", finished=False) == (1, False)  # stopped: its lease goes back
+    assert len(b) == 1 and server.exists("harvest:t:dupefilter")
+    b.beat(60_000)
+    b.ack(b.pop().meta[LEASE_META])
+    assert held.url == "http://news.test/1.html"
+    assert b.retire("harvest:t:dupefilter", finished=True) == (0, True)
+    assert not server.exists("harvest:t:dupefilter")
+
+
+def worker(root: Path, name: str, sources: Path, *settings: str) -> subprocess.Popen:
+    """One `harvest crawl` worker with its own shard, in its own process group."""
+    shard = root / name
+    shard.mkdir(exist_ok=True)
+    args = ["crawl", INDEX, "--sources", str(sources), "--db", str(shard / "archive.db"),
+            "--warc-dir", str(shard / "warcs"), "--quiet"]
+    for setting in settings:
+        args += ["-s", setting]
+    return subprocess.Popen([sys.executable, "-m", "harvester.cli", *args], cwd=ROOT,
+                            stdout=open(shard / "stdout.txt", "w"), stderr=open(shard / "stderr.txt", "w"),
+                            start_new_session=True)
+
+
+def wait_for(condition, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def article_leases(url: str, pid: int) -> set[str]:
+    """Article URLs leased right now by the worker process `pid`."""
+    server = redis.Redis.from_url(url)
+    held = set()
+    for key in server.scan_iter(f"harvest:{INDEX}:leases:*"):
+        if f":{pid}:" not in key.decode():
+            continue
+        for value in server.hvals(key):
+            request = pickle.loads(value.split(b":", 1)[1])
+            if "/article/" in request["url"]:
+                held.add(request["url"])
+    return held
+
+
+def stored(db: Path) -> list[str]:
+    conn = sqlite3.connect(db)
+    try:
+        return [url for (url,) in conn.execute("SELECT canonical_url FROM articles")]
+    finally:
+        conn.close()
+
+
+def test_three_workers_one_killed_nothing_lost_nothing_twice(tmp_path: Path, redis_url: str) -> None:
+    """Two workers; one SIGKILLed (its whole process group) 3 s into the crawl; a third joins."""
+    articles = range(101, 401)  # 300 distinct pages behind 30 listing pages
+    index = tuple(tuple(articles[i:i + 10]) for i in range(0, 300, 10))
+    with NewsSite(article_delay=0.2, index=index) as site:
+        sources = tmp_path / "sources.toml"
+        sources.write_text(f'[defaults]\nfrontier = "{redis_url}"\n'
+                           + site.sources_toml(settings="CONCURRENT_REQUESTS_PER_DOMAIN = 2"))
+        lease = "HARVEST_FRONTIER_LEASE_TIMEOUT=3"
+        first, second = worker(tmp_path, "w1", sources, lease), worker(tmp_path, "w2", sources, lease)
+        try:
+            wait_for(lambda: sum(site.fetches().values()) > 0)
+            time.sleep(3)
+            os.killpg(first.pid, signal.SIGKILL)
+            first.wait()
+            in_flight = article_leases(redis_url, first.pid)
+            third = worker(tmp_path, "w3", sources, lease)
+            assert second.wait(timeout=300) == 0, (tmp_path / "w2" / "stderr.txt").read_text()[-2000:]
+            assert third.wait(timeout=300) == 0, (tmp_path / "w3" / "stderr.txt").read_text()[-2000:]
+        finally:
+            for process in (first, second):
+                if process.poll() is None:
+                    os.killpg(process.pid, signal.SIGKILL)
+        fetches = site.fetches()
+
+    expected = {f"/article/{n}.html" for n in articles}
+    assert set(fetches) == expected
+    assert sum(fetches.values()) <= 300 + len(in_flight), (sum(fetches.values()), len(in_flight))
+    assert stored(tmp_path / "w2" / "archive.db") and stored(tmp_path / "w3" / "archive.db")
+
+    shards = [str(tmp_path / name / "archive.db") for name in ("w1", "w2", "w3")
+              if (tmp_path / name / "archive.db").exists()]
+    merged = run_harvest("merge", *shards, "--db", str(tmp_path / "all.db"), "--warc-dir", str(tmp_path / "allw"))
+    assert merged.returncode == 0, merged.stderr
+    urls = stored(tmp_path / "all.db")
+    assert len(urls) == len(set(urls)) == 300  # every page archived, once
+    checked = run_harvest("verify", "--db", str(tmp_path / "all.db"), "--warc-dir", str(tmp_path / "allw"))
+    assert checked.returncode == 0, checked.stdout[-2000:]
+    assert "0 problems" in checked.stdout
+
+
+def test_a_worker_with_an_idle_limit_stops_waiting_for_others(tmp_path: Path, redis_url: str) -> None:
+    """Without HARVEST_FRONTIER_IDLE a worker waits while any lease is out; with it, only so long."""
+    with NewsSite() as site:
+        other = queue(redis_url, "busy-elsewhere", base="harvest:urls")
+        other.beat(ttl_ms=600_000)
+        other.push(Request(f"{site.base}/article/1.html"))
+        other.pop()  # leased by a live worker that never finishes
+        result = run_harvest("crawl", f"{site.base}/article/2.html", "--frontier", redis_url,
+                             "--db", str(tmp_path / "archive.db"), "--warc-dir", str(tmp_path / "warcs"),
+                             "-s", "HARVEST_FRONTIER_IDLE=1", "-s", "AUTOTHROTTLE_ENABLED=false",
+                             "-s", "DOWNLOAD_DELAY=0", timeout=120)
+        assert result.returncode == 0, result.stderr
+        assert "new 1" in result.stdout
+        assert site.fetches() == {"/article/2.html": 1}
+        assert other.leased() == 1  # the other worker's lease is its own business
+
+
+def test_frontier_refusals_are_one_line(tmp_path: Path) -> None:
+    common = ["--db", str(tmp_path / "a.db"), "--warc-dir", str(tmp_path / "w")]
+    bad = run_harvest("crawl", "http://127.0.0.1:9/x.html", "--frontier", "http://127.0.0.1:6379", *common)
+    assert bad.returncode != 0 and "not a Redis URL" in bad.stderr
+    down = run_harvest("crawl", "http://127.0.0.1:9/x.html", "--frontier", f"redis://127.0.0.1:{free_port()}/0",
+                       *common, timeout=120)
+    assert down.returncode != 0 and "Connection" in down.stderr
+    (tmp_path / "sources.toml").write_text('[[source]]\nname = "s"\nkind = "urls"\n'
+                                           'start = ["http://127.0.0.1:9/"]\nfrontier = "localhost:6379"\n')
+    source = run_harvest("crawl", "s", "--sources", str(tmp_path / "sources.toml"), *common)
+    assert source.returncode != 0 and "sources.toml:5: source 's': frontier" in source.stderr
+    for result in (bad, down, source):
+        assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
