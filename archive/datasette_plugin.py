@@ -30,14 +30,17 @@ from urllib.parse import urlencode
 
 from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
+from jinja2 import ChoiceLoader, FileSystemLoader
 from markupsafe import Markup
 
-from .search import FTS_TABLE, datasette_escape_fts, match_expression
+from .search import FACETS, HIT_MARKS, FTS_TABLE, datasette_escape_fts, match_expression, search_page
 from .snapshot import SnapshotError, read_snapshot, resolve_warc_path
 from .store import read_article
 
 PLUGIN_NAME = "harvester-article-view"
-TEMPLATE = Path(__file__).parent / "templates" / "harvester_article.html"
+TEMPLATES = Path(__file__).parent / "templates"
+SEARCH_TEMPLATE = "harvester_search.html"
+PAGE_SIZE = 20
 
 
 def _is_archive(conn: sqlite3.Connection) -> bool:
@@ -48,6 +51,19 @@ def _is_archive(conn: sqlite3.Connection) -> bool:
         ).fetchone() is not None
     except sqlite3.Error:
         return False
+
+
+@hookimpl
+def prepare_jinja2_environment(env: Any, datasette: Any) -> None:
+    """Put archive/templates before Datasette's own, after any --template-dir.
+
+    Datasette only looks for templates beside plugins that are packages; this
+    plugin is a module. The templates there: the reader and search pages, and
+    overrides that extend Datasette's (`{% extends "default:table.html" %}`).
+    """
+    loader = env.loader.loaders[0] if isinstance(env.loader, ChoiceLoader) else None
+    if isinstance(loader, FileSystemLoader) and str(TEMPLATES) not in loader.searchpath:
+        loader.searchpath.insert(max(0, len(loader.searchpath) - 1), str(TEMPLATES))
 
 
 @hookimpl(trylast=True)
@@ -126,8 +142,7 @@ async def article_view(datasette: Any, request: Any) -> Response:
     if article.get("warc_file") and article.get("warc_offset") is not None:
         snapshot_url = datasette.urls.path(f"/-/snapshot/{article_id}") + "?" + urlencode(
             {"database": db.name})
-    template = datasette.jinja_env.from_string(TEMPLATE.read_text(encoding="utf-8"))
-    html = await datasette.render_template(template, {
+    html = await datasette.render_template("harvester_article.html", {
         "database": db.name,
         "article": article,
         "unpaired": _unpaired(article),
@@ -177,9 +192,85 @@ async def snapshot_view(datasette: Any, request: Any) -> Response:
     )
 
 
+def marked(text: str | None) -> Markup | None:
+    """A search snippet as HTML: the text escaped, its hit markers turned into <mark>."""
+    if text is None:
+        return None
+    escaped = str(Markup.escape(text))
+    return Markup(escaped.replace(HIT_MARKS[0], "<mark>").replace(HIT_MARKS[1], "</mark>"))
+
+
+def _page_number(request: Any) -> int:
+    value = request.args.get("page") or "1"
+    return int(value) if value.isdigit() and int(value) > 0 else 1
+
+
+async def search_view(datasette: Any, request: Any) -> Response:
+    """/-/search?q= (HTML) and /-/search.json: ranked hits, both-language snippets, facets.
+
+    Filters: source, language, year (the facets); page (20 hits a page); database.
+    """
+    db = await _archive_database(datasette, request)
+    query = (request.args.get("q") or "").strip()
+    filters = {name: request.args.get(name) or None for name in FACETS}
+    page = _page_number(request)
+    as_json = request.url_vars.get("format") == "json"
+    result = await db.execute_fn(lambda conn: search_page(
+        conn, query, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, filters=filters))
+    pages = max(1, -(-result.total // PAGE_SIZE))
+
+    def link(json: bool = as_json, **changes: Any) -> str:
+        """This search with some arguments changed (None drops one; page 1 is the default)."""
+        args = {"q": query, **filters, "page": page, "database": request.args.get("database")}
+        args.update(changes)
+        if args.get("page") == 1:
+            args.pop("page")
+        path = datasette.urls.path("/-/search.json" if json else "/-/search")
+        return path + "?" + urlencode({k: v for k, v in args.items() if v not in (None, "")})
+
+    next_url = link(page=page + 1) if page < pages else None
+    prev_url = link(page=page - 1) if page > 1 else None
+    if as_json:
+        # Snippets as HTML (escaped, hits in <mark>), the same markup the page shows.
+        hits = [{**hit, **{key: str(marked(hit[key])) if hit[key] is not None else None
+                           for key in ("snippet", "snippet_en", "snippet_zh")},
+                 "article_url": article_path(datasette, db.name, hit["id"])} for hit in result.hits]
+        return Response.json({
+            "database": db.name, "q": query, "filters": {k: v for k, v in filters.items() if v},
+            "total": result.total, "page": page, "pages": pages, "page_size": PAGE_SIZE,
+            "hits": hits, "facets": result.facets, "next_url": next_url, "previous_url": prev_url,
+        })
+    facets = [{
+        "name": name,
+        "selected": filters[name],
+        "remove_url": link(**{name: None, "page": 1}) if filters[name] else None,
+        "options": [{**value, "url": link(**{name: value["value"], "page": 1})}
+                   for value in result.facets.get(name, [])],
+    } for name in FACETS]
+    hits = [{**hit, "link": article_path(datasette, db.name, hit["id"]),
+             "html_en": marked(hit["snippet_en"]), "html_zh": marked(hit["snippet_zh"])}
+            for hit in result.hits]
+    archived = (await db.execute("SELECT count(*) FROM articles WHERE is_current = 1")).single_value()
+    return Response.html(await datasette.render_template(SEARCH_TEMPLATE, {
+        "database": db.name, "q": query, "total": result.total, "hits": hits, "facets": facets,
+        "page": page, "pages": pages, "first": (page - 1) * PAGE_SIZE + 1,
+        "next_url": next_url, "previous_url": prev_url, "json_url": link(json=True),
+        "archived": archived, "database_arg": request.args.get("database"),
+    }, request=request))
+
+
+@hookimpl
+def extra_template_vars(view_name: str, table: str | None, datasette: Any) -> dict[str, Any]:
+    """The home page and the articles table link to /-/search (templates/index.html, table.html)."""
+    if view_name == "index" or (view_name == "table" and table == "articles"):
+        return {"harvester_search_url": datasette.urls.path("/-/search")}
+    return {}
+
+
 @hookimpl
 def register_routes() -> list[tuple[str, Any]]:
     return [
         (r"^/-/article/(?P<id>\d+)$", article_view),
         (r"^/-/snapshot/(?P<id>\d+)$", snapshot_view),
+        (r"^/-/search(\.(?P<format>json))?$", search_view),
     ]

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from dataclasses import dataclass, field
 from typing import Any
 
 # CJK ideographs (unified, extension A-F, compatibility) plus 〇.
@@ -39,6 +40,7 @@ _QUERY_BITS = re.compile(r'\s+|(".*?")')
 # Snippet marks while FTS5 builds a snippet: private-use characters, so the spaces
 # the unigram column put between CJK characters (and around marks) can be closed.
 _OPEN, _CLOSE = "\ue000", "\ue001"
+HIT_MARKS = (_OPEN, _CLOSE)  # search_page()'s default marks, for callers that escape, then mark up
 _CJK_PUNCT = "\u3000-\u303f\uff00-\uffef"
 _CJK_SPACE = re.compile(
     f"(?<=[{_CJK}{_CJK_PUNCT}{_OPEN}{_CLOSE}])\\s+(?=[{_CJK}{_CJK_PUNCT}{_OPEN}{_CLOSE}])")
@@ -179,61 +181,172 @@ def rebuild_index(conn: sqlite3.Connection) -> int:
 
 
 def _zh_snippet(text: str, terms: list[str], width: int, mark: tuple[str, str]) -> str | None:
-    """A window of `width` characters around the first Chinese term found in text."""
+    """A window of `width` characters around the first Chinese term found in text,
+    every term in it marked (`terms` longest first, so a longer term wins an overlap)."""
     for term in terms:
         at = text.find(term)
         if at >= 0:
             start = max(0, at - (width - len(term)) // 2)
             end = min(len(text), start + width)
-            piece = text[start:at] + mark[0] + term + mark[1] + text[at + len(term):end]
+            pattern = re.compile("|".join(re.escape(t) for t in terms))
+            piece = pattern.sub(lambda m: mark[0] + m.group(0) + mark[1], text[start:end])
             piece = " ".join(piece.split())
             return ("…" if start > 0 else "") + piece + ("…" if end < len(text) else "")
     return None
 
 
-def search(db: Any, query: str, limit: int = 10, *,
-           mark: tuple[str, str] = ("[", "]")) -> list[dict[str, Any]]:
-    """Best current articles for `query` (English and/or Chinese), bm25-ranked.
+def _lead(text: str | None, width: int) -> str | None:
+    """The start of a text, at most `width` characters, cut at a space where there is one."""
+    text = " ".join((text or "").split())
+    if not text:
+        return None
+    if len(text) <= width:
+        return text
+    cut = text.rfind(" ", width // 2, width)
+    return text[:cut if cut > 0 else width] + "…"
 
-    `db` is an `Archive`, a sqlite-utils `Database` or a `sqlite3.Connection`.
-    Each hit: id, canonical_url, url, title, title_en, title_zh, source,
-    published, language, score (bm25: lower is better) and snippet.
+
+def _fts_snippet(raw: str | None, mark: tuple[str, str]) -> str | None:
+    """An FTS5 snippet with hits, unigram spacing closed, marks swapped in; None without a hit."""
+    if not raw or _OPEN not in raw:
+        return None
+    text = " ".join(_CJK_SPACE.sub("", raw).split())
+    return text.replace(_OPEN, mark[0]).replace(_CLOSE, mark[1])
+
+
+_MARKED = re.compile(f"{_OPEN}(.*?){_CLOSE}")
+
+
+def _counterpart(pairs: list[tuple[str, str]], side: int, needles: list[str]) -> str | None:
+    """The other side of the first aligned pair whose `side` (0 en, 1 zh) holds a needle.
+
+    A Chinese hit's English snippet is then its translation, and the other way round.
+    """
+    lowered = [n.lower() for n in needles if n]
+    for pair in pairs:
+        text = pair[side].lower()
+        if any(n in text for n in lowered):
+            return pair[1 - side]
+    return None
+
+
+def _snippets(row: sqlite3.Row | tuple, zh_terms: list[str], raw_en: str | None, raw_zh: str | None,
+              pairs: list[tuple[str, str]], mark: tuple[str, str]) -> tuple[str | None, str | None]:
+    """(English snippet, Chinese snippet) of one hit; hits marked, else the aligned
+    counterpart of the other language's hit, else the start of that language's text."""
+    text_en, text_zh, titles = row
+    en = _fts_snippet(raw_en, mark)
+    zh = None
+    if zh_terms:
+        zh = _zh_snippet(text_zh or "", zh_terms, 60, mark) or _zh_snippet(titles, zh_terms, 60, mark)
+        if en is None:
+            en = _lead(_counterpart(pairs, 1, zh_terms), 160)
+    if zh is None and en is not None and raw_en:
+        zh = _lead(_counterpart(pairs, 0, _MARKED.findall(raw_en)), 60)
+    if zh is None and not zh_terms:
+        zh = _fts_snippet(raw_zh, mark)
+    return en or _lead(text_en, 160), zh or _lead(text_zh, 60)
+
+
+@dataclass
+class SearchPage:
+    """One page of ranked hits, the total number of matches, and facet counts."""
+    query: str
+    total: int
+    hits: list[dict[str, Any]]
+    facets: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+# Facets of a search: name -> SQL expression over `articles a` (its filter compares the same).
+FACETS = {
+    "source": "a.source",
+    "language": "a.language",
+    "year": "substr(a.published, 1, 4)",
+}
+FACET_LIMIT = 12
+
+
+def _query_terms(query: str) -> list[str]:
+    return [b.strip().rstrip("*").strip() for b in _split_query(query) if b.strip().rstrip("*").strip()]
+
+
+def search_page(db: Any, query: str, *, limit: int = 20, offset: int = 0,
+                filters: dict[str, str | None] | None = None, facets: bool = True,
+                mark: tuple[str, str] = (_OPEN, _CLOSE)) -> SearchPage:
+    """Ranked hits for `query` (English and/or Chinese) with snippets in both languages.
+
+    Order: articles whose titles contain every query term first, then bm25 (a title
+    hit counts three times a body hit), so "robotics" puts a robotics headline above
+    a body that says "robots" often (porter stems both to "robot"). `filters` narrows
+    by FACETS (source, language, year); `facets` also counts matches per value.
+    Snippets come marked with `mark` (private-use characters by default, for
+    callers that escape the text before turning them into HTML).
     """
     conn: sqlite3.Connection = getattr(db, "conn", db)
     expression = match_expression(query)
     if not expression:
-        return []
-    # Weights per column: a hit in the title counts three times a body hit.
+        return SearchPage(query, 0, [])
+    where = [f"{FTS_TABLE} MATCH :expression"]
+    params: dict[str, Any] = {"expression": expression}
+    for name, value in (filters or {}).items():
+        if name not in FACETS:
+            raise ValueError(f"unknown search filter {name!r}")
+        if value:
+            where.append(f"{FACETS[name]} = :f_{name}")
+            params[f"f_{name}"] = value
+    base = f"FROM {FTS_TABLE} JOIN articles a ON a.id = {FTS_TABLE}.rowid WHERE {' AND '.join(where)}"
+    titles = ("lower(a.title || ' ' || coalesce(a.title_en, '') || ' ' || coalesce(a.title_zh, '') "
+              "|| ' ' || coalesce(a.original_title, ''))")
+    terms = _query_terms(query)
+    in_title = " AND ".join(f"instr({titles}, lower(:t{i})) > 0" for i in range(len(terms))) or "0"
+    params.update({f"t{i}": term for i, term in enumerate(terms)})
+    (total,) = conn.execute(f"SELECT count(*) {base}", params).fetchone()
     rows = conn.execute(
         f"""
         SELECT a.id, a.canonical_url, a.url, a.title, a.title_en, a.title_zh, a.source,
-               a.published, a.language, a.text_zh,
-               bm25({FTS_TABLE}, 3.0, 1.0, 1.0, 1.0) AS score,
-               snippet({FTS_TABLE}, 0, :open, :close, '…', 24),
+               a.published, a.language, a.text_en, a.text_zh,
+               a.title || char(10) || coalesce(a.title_zh, '') || char(10) || coalesce(a.original_title, ''),
+               bm25({FTS_TABLE}, 3.0, 1.0, 1.0, 1.0) AS score, ({in_title}) AS title_match,
                snippet({FTS_TABLE}, 1, :open, :close, '…', 24),
                snippet({FTS_TABLE}, 2, :open, :close, '…', 24)
-        FROM {FTS_TABLE} JOIN articles a ON a.id = {FTS_TABLE}.rowid
-        WHERE {FTS_TABLE} MATCH :expression
-        ORDER BY score LIMIT :limit
-        """, {"open": _OPEN, "close": _CLOSE, "expression": expression, "limit": limit}).fetchall()
-    zh_terms = sorted((b.strip() for b in _split_query(query) if has_cjk(b)), key=len, reverse=True)
-    # Which column's snippet to show first: the Chinese one for Chinese queries.
-    order = (2, 1, 0) if zh_terms else (1, 2, 0)
+        {base}
+        ORDER BY title_match DESC, score LIMIT :limit OFFSET :offset
+        """, {**params, "open": _OPEN, "close": _CLOSE, "limit": limit, "offset": offset}).fetchall()
+    zh_terms = sorted((t for t in terms if has_cjk(t)), key=len, reverse=True)
     hits = []
     for row in rows:
-        (id_, canonical_url, url, title, title_en, title_zh, source, published,
-         language, text_zh, score, *column_snippets) = row
-        snippet = _zh_snippet(text_zh or "", zh_terms, 60, mark) if zh_terms else None
-        if snippet is None:
-            found = [column_snippets[i] for i in order if _OPEN in (column_snippets[i] or "")]
-            snippet = found[0] if found else (column_snippets[1] or column_snippets[0] or "")
-            # The unigram column comes out spaced; close the gaps again.
-            snippet = " ".join(_CJK_SPACE.sub("", snippet).split())
-            snippet = snippet.replace(_OPEN, mark[0]).replace(_CLOSE, mark[1])
+        (id_, canonical_url, url, title, title_en, title_zh, source, published, language,
+         text_en, text_zh, all_titles, score, title_match, raw_en, raw_zh) = row
+        pairs = conn.execute("SELECT en, zh FROM pairs WHERE article_id = ? ORDER BY seq", (id_,)).fetchall()
+        snippet_en, snippet_zh = _snippets((text_en, text_zh, all_titles), zh_terms, raw_en, raw_zh,
+                                           pairs, mark)
+        # The one-line snippet (harvest search): the language the query was in first.
+        first = (snippet_zh, snippet_en) if zh_terms else (snippet_en, snippet_zh)
+        snippet = next((s for s in first if s and mark[0] in s), first[0] or first[1] or "")
         hits.append({
             "id": id_, "canonical_url": canonical_url, "url": url, "title": title,
             "title_en": title_en, "title_zh": title_zh, "source": source,
             "published": published, "language": language, "score": score,
-            "snippet": snippet,
+            "title_match": bool(title_match), "snippet": snippet,
+            "snippet_en": snippet_en, "snippet_zh": snippet_zh,
         })
-    return hits
+    counts: dict[str, list[dict[str, Any]]] = {}
+    if facets:
+        for name, expr in FACETS.items():
+            order = "value DESC" if name == "year" else "count DESC, value"
+            counts[name] = [{"value": value, "count": count} for value, count in conn.execute(
+                f"SELECT {expr} AS value, count(*) AS count {base} AND {expr} IS NOT NULL "
+                f"AND {expr} != '' GROUP BY value ORDER BY {order} LIMIT {FACET_LIMIT}", params)]
+    return SearchPage(query, total, hits, counts)
+
+
+def search(db: Any, query: str, limit: int = 10, *,
+           mark: tuple[str, str] = ("[", "]")) -> list[dict[str, Any]]:
+    """Best current articles for `query` (English and/or Chinese), ranked as `search_page`.
+
+    `db` is an `Archive`, a sqlite-utils `Database` or a `sqlite3.Connection`.
+    Each hit: id, canonical_url, url, title, title_en, title_zh, source,
+    published, language, score (bm25: lower is better), title_match, snippet
+    (in the query's language when it has a hit there), snippet_en and snippet_zh.
+    """
+    return search_page(db, query, limit=limit, facets=False, mark=mark).hits

@@ -21,7 +21,8 @@ DEFAULT_DATABASE = "archive"  # the key used in datasette_metadata.json
 PLUGIN_NAME = "harvester-article-view"  # kept in step with datasette_plugin.PLUGIN_NAME
 
 # Long article bodies would swamp table pages; the reader view shows them whole.
-SETTINGS = {"truncate_cells_html": "300"}
+# Facet suggestions take a line above the rows and scan big tables on every page.
+SETTINGS = {"truncate_cells_html": "300", "suggest_facets": "off"}
 
 
 def load_metadata() -> dict[str, Any]:

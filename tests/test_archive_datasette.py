@@ -161,7 +161,7 @@ def test_metadata_facets_and_fts_config():
     metadata = json.loads((Path(plugin.__file__).parent / "datasette_metadata.json").read_text())
     articles = metadata["databases"]["archive"]["tables"]["articles"]
     assert articles["fts_table"] == "articles_fts" and articles["fts_pk"] == "id"
-    assert articles["facets"] == ["source", "language", "status"]
+    assert articles["facets"] == ["source", "language"] and articles["facet_size"] == 5
 
 
 def test_metadata_follows_the_database_name(tmp_path):
@@ -194,3 +194,81 @@ def test_article_view_links_only_http_urls(tmp_path):
     ds = Datasette([str(db_path)], metadata=build_metadata(db_path, tmp_path))
     html = get(ds, "/-/article/1").text
     assert 'href="javascript:' not in html and "javascript:alert(1)" in html
+
+
+def test_search_page_ranks_marks_and_shows_both_titles(served):
+    response = get(served, "/-/search?q=基金")
+    assert response.status_code == 200
+    html = response.text
+    assert "1 article matches <strong>基金</strong>" in html
+    assert '<a href="/-/article/4?database=archive">Shenzhen bets on innovation</a>' in html
+    assert '<p class="title-zh" lang="zh">深圳押注创新</p>' in html
+    assert "设立新的创新<mark>基金</mark>" in html
+    # The English snippet is the translation of the Chinese hit's paragraph.
+    assert "Shenzhen announced a new innovation fund on Tuesday." in html
+    assert "sz-daily &middot; 2023-06-13 &middot; bilingual" in html
+
+
+def test_search_page_escapes_page_text(tmp_path):
+    db_path = tmp_path / "archive.db"
+    with Archive(db_path) as archive:
+        archive.store_article({**harbour(), "title": "<b>Harbour</b> traffic rises",
+                               "text_en": "Container <script>alert(1)</script> harbour traffic."})
+    ds = Datasette([str(db_path)], metadata=build_metadata(db_path, tmp_path))
+    html = get(ds, "/-/search?q=harbour").text
+    assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;b&gt;<mark>Harbour</mark>" not in html  # titles are not snippets
+    assert "&lt;b&gt;Harbour&lt;/b&gt; traffic rises" in html
+
+
+def test_search_page_facets_and_pages(served):
+    html = get(served, "/-/search?q=圳").text
+    assert "2 articles match" in html
+    assert '<ul data-facet="source">' in html
+    assert 'href="/-/search?q=%E5%9C%B3&amp;source=bj-news"' in html
+    filtered = get(served, "/-/search?q=圳&source=bj-news").text
+    assert "1 article matches" in filtered and "北京深入推进城市更新" in filtered
+    assert "Shenzhen bets on innovation" not in filtered
+    assert 'href="/-/search?q=%E5%9C%B3"' in filtered  # removes the filter
+    plugin_page_size = plugin.PAGE_SIZE
+    plugin.PAGE_SIZE = 1
+    try:
+        first = get(served, "/-/search.json?q=圳").json()
+        second = get(served, first["next_url"]).json()
+    finally:
+        plugin.PAGE_SIZE = plugin_page_size
+    assert first["total"] == second["total"] == 2 and first["pages"] == 2
+    assert second["page"] == 2 and second["next_url"] is None and second["previous_url"]
+    assert {first["hits"][0]["id"], second["hits"][0]["id"]} == {2, 4}
+
+
+def test_search_json_for_programs(served):
+    data = get(served, "/-/search.json?q=创新").json()
+    assert data["q"] == "创新" and data["total"] == 1 and data["database"] == "archive"
+    (hit,) = data["hits"]
+    assert hit["id"] == 4 and hit["article_url"] == "/-/article/4?database=archive"
+    assert "<mark>创新</mark>" in hit["snippet_zh"] and hit["title_zh"] == "深圳押注创新"
+    assert {f["value"] for f in data["facets"]["language"]} == {"bilingual"}
+    assert get(served, "/-/search.json?q=").json()["hits"] == []
+    assert get(served, "/-/search.json?q=x&database=nope").status_code == 404
+
+
+def test_home_page_links_to_the_search_page(served):
+    html = get(served, "/").text
+    assert 'action="/-/search"' in html and 'name="q"' in html
+    assert get(served, "/-/search").status_code == 200
+
+
+def test_articles_table_page_puts_rows_first(served):
+    html = get(served, "/archive/articles?_search=深圳").text
+    # Column descriptions folded away; a link to the ranked search.
+    assert '<details class="harvester-columns"><summary>Column descriptions' in html
+    assert 'href="/-/search?q=%E6%B7%B1%E5%9C%B3&amp;database=archive"' in html
+    # Title, source and published are the first three columns.
+    header = html[html.index("<thead>"):html.index("</thead>")]
+    order = [header.index(f'data-column="{c}"') for c in ("title", "source", "published", "id", "url")]
+    assert order == sorted(order)
+    # Other tables keep Datasette's own layout.
+    pairs = get(served, "/archive/pairs").text
+    pairs_header = pairs[pairs.index("<thead>"):pairs.index("</thead>")]
+    assert pairs_header.index('data-column="article_id"') < pairs_header.index('data-column="en"')

@@ -5,7 +5,8 @@ import pytest
 from datasette.utils import escape_fts
 
 from archive import Archive
-from archive.search import datasette_escape_fts, match_expression, search, zh_bigrams, zh_unigrams
+from archive.search import (datasette_escape_fts, match_expression, search, search_page, zh_bigrams,
+                            zh_unigrams)
 
 from .archive_samples import beijing, edited, harbour, shenzhen
 
@@ -94,3 +95,42 @@ def test_reindex_rebuilds_the_same_index(archive):
     assert search(archive, "深圳") == []
     assert archive.reindex() == 3
     assert search(archive, "深圳") == before
+
+
+def test_headlines_holding_every_term_come_first(archive):
+    # A body that says "harbour" three times, under a headline that does not.
+    archive.store_article({**harbour(), "canonical_url": "https://example.org/article/ports",
+                           "url": "https://example.org/article/ports", "title": "Ports busy in spring",
+                           "paragraphs": [{"text": "The harbour, the harbour and the harbour again.",
+                                           "lang": "en", "role": "body"}],
+                           "text_en": "The harbour, the harbour and the harbour again."})
+    hits = search(archive, "harbour")
+    assert [h["title"] for h in hits] == ["Harbour traffic rises", "Ports busy in spring"]
+    assert [h["title_match"] for h in hits] == [True, False]
+
+
+def test_snippets_in_both_languages_use_the_aligned_pair(archive):
+    (hit,) = search_page(archive, "基金", facets=False, mark=("<", ">")).hits
+    assert hit["snippet_zh"] == "深圳周二宣布设立新的创新<基金>。 该<基金>将支持年轻企业。 记者 张三 报道"
+    # No English word matched: the English side is the matched paragraph's translation.
+    assert hit["snippet_en"] == "Shenzhen announced a new innovation fund on Tuesday."
+    (hit,) = search_page(archive, "young", facets=False, mark=("<", ">")).hits
+    assert "<young>" in hit["snippet_en"]
+    assert hit["snippet_zh"] == "该基金将支持年轻企业。"
+    assert hit["snippet"] == hit["snippet_en"]
+
+
+def test_search_page_filters_facets_and_pages(archive):
+    page = search_page(archive, "圳")
+    assert page.total == 2
+    assert {f["value"]: f["count"] for f in page.facets["source"]} == {"sz-daily": 1, "bj-news": 1}
+    assert {f["value"] for f in page.facets["language"]} == {"bilingual", "zh"}
+    assert [f["value"] for f in page.facets["year"]] == ["2023"]
+    filtered = search_page(archive, "圳", filters={"source": "bj-news"})
+    assert filtered.total == 1 and [h["id"] for h in filtered.hits] == [2]
+    assert search_page(archive, "圳", filters={"year": "2022"}).total == 0
+    first, second = (search_page(archive, "圳", limit=1, offset=k) for k in (0, 1))
+    assert first.total == second.total == 2
+    assert {first.hits[0]["id"], second.hits[0]["id"]} == {1, 2}
+    with pytest.raises(ValueError):
+        search_page(archive, "圳", filters={"status": "article"})

@@ -1,0 +1,73 @@
+"""The archive as a researcher uses it, in a real browser (headless Debian Chromium).
+
+Search from the home page: the right article first, hits in <mark>, snippets in both
+languages; the articles table with its rows on the first screen. The archive, the
+server and the browser come from tests/browser_support.py, which skips, saying why,
+where Chromium or playwright is missing.
+"""
+from __future__ import annotations
+
+from urllib.parse import quote, urlsplit
+
+import pytest
+
+from .browser_support import (DB_NAME, archive_db, box, browser, db_rows, page,  # noqa: F401 (fixtures)
+                              screenshot, server)
+
+FIRST_SCREEN = 700  # px: where rows must start in a 1280x900 window
+
+
+@pytest.mark.parametrize("query, title, shot", [
+    ("夜间", "深圳湾公园新增三处夜间观潮点", "search-night.png"),
+    ("robotics", "Nanshan opens free robotics lab for secondary school students", "search-robotics.png"),
+    ("手语", "龙华政务大厅开设手语视频服务窗口", "search-sign-language.png"),
+], ids=["night", "robotics", "sign-language"])
+def test_search_from_the_home_page_puts_the_right_article_first(archive_db, server, page, query, title, shot):
+    (article,) = db_rows(archive_db, "SELECT id, title, title_zh FROM articles WHERE is_current = 1 "
+                         "AND ? IN (title, title_en, title_zh)", title)
+    page.goto(server + "/")
+    form = page.locator("form.harvester-home-search")
+    form.locator('input[name="q"]').fill(query)
+    form.locator('input[type="submit"]').click()
+    page.wait_for_selector("ol.hits li.hit")
+    assert urlsplit(page.url).path == "/-/search"
+
+    first = page.locator("ol.hits li.hit").first
+    assert first.get_attribute("data-article-id") == str(article["id"])
+    assert first.locator("h2").inner_text().strip() == title or \
+        first.locator(".title-zh").inner_text().strip() == title
+    marks = first.locator(".snippet mark")
+    assert marks.count() >= 1 and marks.first.is_visible()
+    assert all(m.inner_text().lower().startswith(query[:5].lower()) for m in marks.all())
+    # A bilingual article shows a snippet in each language.
+    if article["title_zh"] and db_rows(archive_db, "SELECT language FROM articles WHERE id = ?",
+                                       article["id"])[0]["language"] == "bilingual":
+        assert first.locator('.snippet[lang="en"]').is_visible()
+        assert first.locator('.snippet[lang="zh"]').is_visible()
+    # Facets by source, language and year beside the hits.
+    for facet in ("source", "language", "year"):
+        assert page.locator(f'ul[data-facet="{facet}"] li').count() >= 1, facet
+    assert box(first)["y"] < FIRST_SCREEN
+    if shot:
+        screenshot(page, shot)
+    first.locator("h2 a").click()
+    page.wait_for_selector(".harvester-article")
+    assert urlsplit(page.url).path == f"/-/article/{article['id']}"
+
+
+def test_articles_table_search_rows_on_the_first_screen(archive_db, server, page):
+    response = page.goto(f"{server}/{DB_NAME}/articles?_search={quote('深圳')}")
+    assert response is not None and response.status == 200
+    first_row = page.locator("table.rows-and-columns tbody tr").first
+    assert box(first_row)["y"] < FIRST_SCREEN, "the first result row starts below the first screen"
+    headers = [h.get_attribute("data-column") for h in page.locator("table.rows-and-columns thead th").all()]
+    assert headers[:3] == ["title", "source", "published"]
+    details = page.locator("details.harvester-columns")
+    assert details.is_visible() and details.get_attribute("open") is None
+    assert not page.locator("details.harvester-columns dd").first.is_visible()
+    details.locator("summary").click()
+    assert page.locator("details.harvester-columns dd").first.is_visible()
+    screenshot(page, "articles-table-search.png", full_page=False)
+    page.get_by_role("link", name="“深圳” on the search page").click()
+    page.wait_for_selector("ol.hits li.hit")
+    assert page.locator('input[name="q"]').first.input_value() == "深圳"
