@@ -177,8 +177,8 @@ async def snapshot_view(datasette: Any, request: Any) -> Response:
         raise NotFound("No warc_dir configured for the harvester-article-view plugin")
     try:
         path = resolve_warc_path(directory, row["warc_file"])
-        snapshot = await asyncio.to_thread(
-            read_snapshot, path, row["warc_offset"], row["warc_record_id"])
+        snapshot = await asyncio.to_thread(  # a revisit resolves through the directory's CDXJ index
+            read_snapshot, path, row["warc_offset"], row["warc_record_id"], warc_dir=directory)
     except SnapshotError as error:
         raise NotFound(f"Snapshot unavailable: {error}")
     return Response(

@@ -112,9 +112,9 @@ def merge_shards(db_path: str | Path, warc_dir: str | Path, shards: Iterable[Sha
                     progress(reports[-1])
         finally:
             if any(r.warc_files for r in reports):
-                from .cdxj import write_index
+                from .cdxj import update_index
 
-                write_index(warc_dir)  # revisits and replay find the merged files' records
+                update_index(warc_dir)  # indexes the merged (not yet indexed) files: revisits and replay find them
     return reports
 
 

@@ -66,8 +66,9 @@ def _is_url(value: str) -> bool:
 @WARC_DIR_OPTION
 @SOURCES_OPTION
 @click.option("--refresh", is_flag=True, help="Fetch again articles already in the archive.")
-@click.option("--replay", "replay_from", multiple=True, type=click.Path(exists=True, dir_okay=False),
-              help="Answer requests from these WARC files instead of the network.")
+@click.option("--replay", "replay_from", multiple=True, type=click.Path(exists=True),
+              help="Answer requests from this WARC file, or the WARC files of this directory, "
+                   "instead of the network (repeatable).")
 @click.option("--frontier", default=None, metavar="redis://HOST:PORT/DB",
               help="Join a crawl shared by several workers through this Redis server (docs/scale-out.md).")
 @click.option("--quiet", is_flag=True,
@@ -85,7 +86,12 @@ def crawl(targets: tuple[str, ...], db_path: str, warc_dir: str, sources_path: s
     settings: dict = {"LOG_LEVEL": "INFO" if verbose else "CRITICAL", "HARVEST_REFRESH": refresh,
                       **_scrapy_overrides(overrides)}
     if replay_from:
-        settings["REPLAY_WARCS"] = list(replay_from)
+        from archive.cdxj import expand_warc_paths
+
+        files = expand_warc_paths(replay_from)
+        if not files:
+            raise HarvestError(f"{', '.join(replay_from)}: no WARC files to replay from")
+        settings["REPLAY_WARCS"] = [str(p) for p in files]
     if frontier:
         from harvester.sources import check_frontier_url
 
@@ -97,10 +103,14 @@ def crawl(targets: tuple[str, ...], db_path: str, warc_dir: str, sources_path: s
     if names:
         from harvester.sources import SourceError, load_sources
 
+        for name in names:  # a WARC path among the targets: --replay takes one path per flag
+            if Path(name).exists() or name.endswith((".warc", ".warc.gz")):
+                raise HarvestError(f"{name}: not a URL and not a source name (to replay WARC files, "
+                                   f"give each with --replay, or their directory: --replay DIR)")
         try:
             sources = load_sources(sources_path)
         except SourceError as exc:
-            raise HarvestError(str(exc)) from None
+            raise HarvestError(f"{names[0]}: not a URL, and no source of that name ({exc})") from None
         for name in names:
             if name not in sources:
                 raise HarvestError(f"{name}: not a URL and not a source in {sources_path}")
@@ -125,7 +135,7 @@ def crawl(targets: tuple[str, ...], db_path: str, warc_dir: str, sources_path: s
     click.echo(summary.line())
     for url, reason in summary.failures:
         click.echo(f"harvest: error: {url}: {reason}", err=True)
-    if summary.failures and not summary.stored and not summary.outcomes.get("unchanged"):
+    if summary.stopped or (summary.failures and not summary.stored and not summary.outcomes.get("unchanged")):
         sys.exit(1)
 
 
@@ -158,11 +168,12 @@ def extract(path: str, url: str | None, fmt: str) -> None:
 
 
 @cli.command()
-@click.argument("warcs", nargs=-1, type=click.Path(dir_okay=False))
+@click.argument("warcs", nargs=-1, type=click.Path())
 @DB_OPTION
 @WARC_DIR_OPTION
 def replay(warcs: tuple[str, ...], db_path: str, warc_dir: str) -> None:
-    """Re-run extraction over recorded WARC files (default: all of --warc-dir) into the archive, no network."""
+    """Re-run extraction over recorded WARC files or directories (default: --warc-dir) into the archive, no network."""
+    from archive.cdxj import expand_warc_paths
     from archive.store import Archive
     from archive.warcstore import WarcError
     from harvester.replay import replay as replay_warcs
@@ -174,8 +185,12 @@ def replay(warcs: tuple[str, ...], db_path: str, warc_dir: str) -> None:
         if not warcs:
             raise HarvestError(f"{warc_dir}: no .warc.gz files to replay")
     for path in warcs:
-        if not Path(path).is_file():
+        if not Path(path).exists():
             raise HarvestError(f"{path}: no such file")
+    files = [str(p) for p in expand_warc_paths(warcs)]
+    if not files:
+        raise HarvestError(f"{', '.join(warcs)}: no WARC files")
+    warcs = tuple(files)
     archive = Archive(db_path)
     try:
         summary = replay_warcs(warcs, archive)

@@ -30,6 +30,7 @@ class CrawlSummary:
     failures: list[tuple[str, str]] = field(default_factory=list)
     warc_files: list[str] = field(default_factory=list)
     skipped: int = 0  # article requests not sent: already archived, or over max_pages
+    stopped: str | None = None  # why a crawl stopped itself before its end (a WARC it could not write)
 
     @property
     def stored(self) -> int:
@@ -223,6 +224,9 @@ def run_sources(sources: Sequence["Source"], *, db_path: str | None, warc_dir: s
             summary.outcomes[key] = summary.outcomes.get(key, 0) + n
         summary.skipped += harvest_stats.skipped(stats)
         summary.failures.extend(getattr(crawler.spider, "failures", []))
+        if stats.get_value("warc/write_error"):  # a full disk: the crawl stopped itself
+            summary.stopped = f"{stats.get_value('warc/write_error')}; crawl stopped, the next run resumes it"
+            summary.failures.append((getattr(crawler.spider, "source", "crawl"), summary.stopped))
         if jobdir is not None and stats.get_value("finish_reason") == "finished":
             shutil.rmtree(jobdir, ignore_errors=True)  # done: the next run starts clean
     return summary

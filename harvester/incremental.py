@@ -7,8 +7,10 @@ sitemaps and listings plus the articles it has not seen. For article requests
 - without HARVEST_REFRESH, a URL whose canonical form is already in the archive is
   skipped before any byte is sent (stat `harvest/skipped/archived`);
 - with HARVEST_REFRESH, the request carries If-None-Match / If-Modified-Since from the
-  last 200 capture of that URL (validators read back from its WARC record), and a 304
-  answer counts as `unchanged` without reaching the spider;
+  last 200 capture of that URL (validators read back from its WARC record), names that
+  capture in `meta["harvest_refers_to"]` (the WARC recorder's server-not-modified
+  revisit refers to it), and a 304 answer counts as `unchanged` without reaching the
+  spider;
 - a source's `max_pages` caps the article pages fetched per run (`harvest/skipped/limit`).
 
 Listings are always fetched: they are where new links appear.
@@ -16,15 +18,16 @@ Listings are always fetched: they are where new links appear.
 from __future__ import annotations
 
 import logging
-import sqlite3
 from pathlib import Path
+from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request, Response
-from warcio.archiveiterator import ArchiveIterator
 
+from archive import queries
+from archive.snapshot import SnapshotError, read_record, resolve_warc_path
 from harvester import stats as harvest_stats
 from harvester.spiders.base import ARTICLE_META
 from harvester.urls import canonicalize_url
@@ -44,19 +47,8 @@ def is_article_request(request: Request) -> bool:
 
 def read_validators(warc_path: str | Path, offset: int) -> dict[str, str]:
     """ETag and Last-Modified of the HTTP response recorded at `offset` of a WARC file."""
-    with open(warc_path, "rb") as handle:
-        handle.seek(offset)
-        for record in ArchiveIterator(handle):
-            headers = record.http_headers
-            if headers is None:
-                return {}
-            found = {}
-            for name in ("ETag", "Last-Modified"):
-                value = headers.get_header(name)
-                if value:
-                    found[name] = value
-            return found
-    return {}
+    record = read_record(warc_path, offset)
+    return {name: value for name in ("ETag", "Last-Modified") if (value := record.header(name))}
 
 
 class ArchiveIndex:
@@ -66,52 +58,30 @@ class ArchiveIndex:
         self.db_path = db_path
         self.warc_dir = Path(warc_dir or ".")
         self.stored: dict[str, str] = {}  # canonical URL -> article URL as fetched
-        if not Path(db_path).is_file():
-            return
-        conn = self._connect()
-        try:
-            rows = conn.execute("SELECT canonical_url, url FROM articles WHERE is_current = 1").fetchall()
-        except sqlite3.OperationalError:  # an archive not yet migrated: nothing stored
-            rows = []
-        finally:
-            conn.close()
-        for canonical, url in rows:
+        for canonical, url in queries.stored_articles(db_path):
             self.stored[canonicalize_url(canonical)] = url
             if url:
                 self.stored.setdefault(canonicalize_url(url), url)
 
-    def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=30)
-
     def has(self, canonical: str) -> bool:
         return canonical in self.stored
 
-    def validators(self, url: str, canonical: str) -> dict[str, str]:
-        """Validators of the newest 200 capture of this article; {} when unknown."""
-        candidates = {url, canonical, self.stored.get(canonical) or url}
-        marks = ", ".join("?" for _ in candidates)
-        row = None
+    def last_capture(self, url: str, canonical: str) -> dict[str, Any] | None:
+        """The newest 200 capture of this article (a captures row), None when unknown."""
+        return queries.last_full_capture(self.db_path, {url, canonical, self.stored.get(canonical) or url},
+                                         canonical)
+
+    def validators(self, url: str, canonical: str) -> tuple[dict[str, str], dict[str, Any] | None]:
+        """Validators of the newest 200 capture of this article, and that capture; ({}, None) when unknown."""
+        capture = self.last_capture(url, canonical)
+        if capture is None:
+            return {}, None
         try:
-            conn = self._connect()
-            try:
-                row = conn.execute(
-                    f"SELECT warc_file, warc_offset FROM captures WHERE url IN ({marks}) AND status = 200 "
-                    "ORDER BY fetched_at DESC, rowid DESC LIMIT 1", tuple(candidates)).fetchone()
-                if row is None:  # no capture rows: the response the current version came from
-                    row = conn.execute(
-                        "SELECT warc_file, warc_offset FROM articles WHERE canonical_url = ? AND is_current = 1 "
-                        "AND warc_file IS NOT NULL", (canonical,)).fetchone()
-            finally:
-                conn.close()
-        except sqlite3.Error:
-            return {}
-        if row is None:
-            return {}
-        try:
-            return read_validators(self.warc_dir / row[0], row[1])
-        except Exception as exc:  # a moved or broken WARC only costs us the conditional request
+            path = resolve_warc_path(self.warc_dir, capture["warc_file"])
+            return read_validators(path, capture["warc_offset"]), capture
+        except SnapshotError as exc:  # a moved or broken WARC only costs us the conditional request
             logger.debug("no validators for %s: %s", url, exc)
-            return {}
+            return {}, None
 
 
 class IncrementalMiddleware:
@@ -156,8 +126,10 @@ class IncrementalMiddleware:
             request.meta["harvest_counted"] = True  # retries and redirects count once
             self.fetched_articles += 1
         if known and self.refresh and "harvest_conditional" not in request.meta:
-            validators = self.index.validators(request.url, canonical)
+            validators, capture = self.index.validators(request.url, canonical)
             request.meta["harvest_conditional"] = bool(validators)
+            if validators and capture and capture.get("fetched_at"):
+                request.meta["harvest_refers_to"] = capture
             if "ETag" in validators:
                 request.headers.setdefault("If-None-Match", validators["ETag"])
             if "Last-Modified" in validators:

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
+from archive.cdxj import CdxjIndex
 from archive.store import Archive
-from archive.warcstore import iter_responses, payload_resolver
+from archive.warcstore import iter_responses
 from harvester.extract import extract
 from harvester.extract.errors import ExtractionError
 from harvester.page import Page
@@ -35,15 +36,31 @@ def _is_html(headers: list[tuple[str, str]]) -> bool:
     return "html" in content_type.lower() or not content_type
 
 
+class LazyIndex:
+    """The CDXJ index of the replayed files (and their directories), built on first use:
+    only a revisit whose full capture lies in another file needs it."""
+
+    def __init__(self, paths: list[str]) -> None:
+        self.paths = paths
+        self._index: CdxjIndex | None = None
+
+    def __getattr__(self, name: str):
+        if self._index is None:
+            self._index = CdxjIndex.build(self.paths)
+        return getattr(self._index, name)
+
+
 def replay(paths: Iterable[str], archive: Archive, source: str = "replay",
            on_progress: Callable[[ReplaySummary], None] | None = None) -> ReplaySummary:
     """Extract every HTML 200 response of `paths` into `archive`, one crawl row for the run."""
     summary = ReplaySummary()
     crawl_id = archive.start_crawl(source)
     error = None
+    paths = list(paths)
+    index = LazyIndex(paths)
     try:
         for path in paths:
-            for record in iter_responses(path, resolve=payload_resolver(Path(path).parent)):
+            for record in iter_responses(path, index=index):
                 summary.responses += 1
                 if record.status != 200 or not _is_html(record.headers) or record.url.endswith("/robots.txt"):
                     summary.outcomes["skipped"] += 1
@@ -69,8 +86,8 @@ def replay(paths: Iterable[str], archive: Archive, source: str = "replay",
         error = str(exc)
         raise
     finally:
-        counts = dict(summary.outcomes, fetched=summary.responses,
-                      stored=summary.outcomes["new"] + summary.outcomes["changed"],
-                      errors=summary.outcomes.pop("error", 0))
+        counts = {k: v for k, v in summary.outcomes.items() if k != "error"}
+        counts.update(fetched=summary.responses, errors=summary.outcomes["error"],
+                      stored=summary.outcomes["new"] + summary.outcomes["changed"])
         archive.finish_crawl(crawl_id, counts, error=error)
     return summary

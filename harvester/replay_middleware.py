@@ -1,9 +1,13 @@
 """Downloader middleware: answer requests from recorded WARC files instead of the network.
 
-With REPLAY_WARCS set, the files are indexed once (CDXJ, archive.cdxj) and every request
-is looked up by URL: the newest capture becomes the Response (a revisit served with the
-payload it refers to), with the record's pointer in `request.meta["warc"]`; a miss is a
-404. A whole crawl runs with the network unused.
+With REPLAY_WARCS set (files, or directories of them), the files are indexed once
+(CDXJ, archive/cdxj.py) and every request is looked up by URL: the newest capture
+becomes the Response (a URL never fetched as such is matched on its canonical form, as
+the dupefilter matches it). A revisit is served with the content it stands for, resolved by
+archive/snapshot.py: a 304 refresh (server-not-modified) as the full capture it refers
+to, status and headers included; a deduplicated body (identical-payload-digest) with
+its own headers and the first copy's payload. The record's pointer goes in
+`request.meta["warc"]`; a miss is a 404. A whole crawl runs with the network unused.
 """
 from __future__ import annotations
 
@@ -11,8 +15,9 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import HtmlResponse, Request, Response
 
-from archive.cdxj import CdxjIndex, IndexEntry
-from archive.warcstore import iter_responses
+from archive.cdxj import CdxjIndex, expand_warc_paths
+from archive.snapshot import SnapshotError, read_snapshot
+from harvester.urls import canonicalize_url
 
 DROPPED_HEADERS = ("content-encoding", "transfer-encoding", "content-length")  # body is decoded
 
@@ -20,7 +25,7 @@ DROPPED_HEADERS = ("content-encoding", "transfer-encoding", "content-length")  #
 class WarcReplayMiddleware:
     def __init__(self, crawler: Crawler, paths: list[str]) -> None:
         self.crawler = crawler
-        self.index = CdxjIndex.build(paths)
+        self.index = CdxjIndex.build(expand_warc_paths(paths))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "WarcReplayMiddleware":
@@ -29,23 +34,31 @@ class WarcReplayMiddleware:
             raise NotConfigured
         return cls(crawler, paths)
 
-    def _newest(self, url: str) -> IndexEntry | None:
-        captures = [e for e in self.index.lookup(url) if e.mime != "warc/request"]
-        return captures[-1] if captures else None
+    def newest(self, url: str):
+        """The newest capture of `url`, else of a URL the crawler treats as the same
+        (tracking parameters and the like: harvester.urls.canonicalize_url)."""
+        entry = self.index.newest(url)
+        if entry is not None:
+            return entry
+        canonical = canonicalize_url(url)
+        same = [e for e in self.index.lookup_variants(url) if e.is_capture and canonicalize_url(e.url) == canonical]
+        return same[-1] if same else None
 
     def process_request(self, request: Request) -> Response:
-        entry = self._newest(request.url)
+        entry = self.newest(request.url)
         self.crawler.stats.inc_value("replay/hit" if entry else "replay/miss")
         if entry is None:
             return Response(request.url, status=404, request=request)
-        source = self.index.full_copy(entry.digest) if entry.is_revisit else entry
-        if source is None:
+        try:
+            snapshot = read_snapshot(self.index.path_of(entry), entry.offset, entry.record_id or None,
+                                     index=self.index)
+        except SnapshotError:
+            self.crawler.stats.inc_value("replay/unresolved")
             return Response(request.url, status=404, request=request)
-        record = next(iter_responses(self.index.path_of(source), start_offset=source.offset))
         request.meta["warc"] = {"warc_file": str(self.index.path_of(entry)), "warc_offset": entry.offset,
                                 "warc_record_id": entry.record_id}
-        headers = [(k, v) for k, v in record.headers if k.lower() not in DROPPED_HEADERS]
+        headers = [(k, v) for k, v in snapshot.headers if k.lower() not in DROPPED_HEADERS]
         content_type = next((v for k, v in headers if k.lower() == "content-type"), "text/html")
         response_cls = HtmlResponse if "html" in content_type.lower() else Response
-        return response_cls(entry.url, status=int(entry.status or record.status), headers=headers,
-                            body=record.body, request=request)
+        return response_cls(entry.url, status=snapshot.http_status or 200, headers=headers,
+                            body=snapshot.payload, request=request)

@@ -28,6 +28,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Sequence
 
+from archive import queries
 from harvester.crawl import EX_TEMPFAIL, is_locked, state_dir
 from harvester.progress import timestamp
 from harvester.sources import Source, SourceError, load_sources
@@ -45,22 +46,10 @@ def _parse_time(value: str | None) -> datetime | None:
 
 def last_starts(db_path: str | Path) -> dict[str, datetime]:
     """source -> start of its latest crawl, from the archive (empty if there is none yet)."""
-    import sqlite3
-
-    if not Path(db_path).is_file():
-        return {}
-    try:
-        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30)
-        try:
-            rows = conn.execute("SELECT source, max(started_at) FROM crawls GROUP BY source").fetchall()
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return {}
     out = {}
-    for source, started in rows:
+    for source, started in queries.last_starts(db_path).items():
         when = _parse_time(started)
-        if source and when:
+        if when:
             out[source] = when
     return out
 
@@ -207,9 +196,7 @@ class Scheduler:
 
         try:
             with Archive(self.db_path) as archive:
-                rows = archive.conn.execute(
-                    "SELECT id, ended_at FROM crawls WHERE source = ? AND started_at >= ? ORDER BY id",
-                    (run.source, run.started.isoformat(timespec="seconds"))).fetchall()
+                rows = queries.crawl_runs(self.db_path, run.source, run.started.isoformat(timespec="seconds"))
                 if any(ended for _, ended in rows):
                     return  # the crawl closed its own row (it ran; its failures are in the counts)
                 open_rows = [crawl_id for crawl_id, ended in rows if not ended]

@@ -41,6 +41,8 @@ EXTENSIONS = {
 DOWNLOADER_MIDDLEWARES = {
     # Only active when REPLAY_WARCS names files: answers from WARC instead of the network.
     "harvester.replay_middleware.WarcReplayMiddleware": 950,
+    # Outermost: a response whose WARC record could not be written (full disk) fails here.
+    "harvester.warc_recorder.WarcGuardMiddleware": 990,
 }
 ITEM_PIPELINES = {
     "harvester.pipelines.ArchivePipeline": 300,

@@ -1,0 +1,86 @@
+"""A refresh crawl answered by 304s still replays: every capture resolves to its content.
+
+Contract section 5: a 304 to a conditional request is a server-not-modified revisit
+naming the last full capture of the URL; an empty payload is never deduplicated; and
+`crawl --replay DIR` / `harvest replay DIR` give every article back from the WARCs.
+"""
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+
+from archive.warcstore import EMPTY_DIGEST, NOT_MODIFIED_PROFILE
+from tests.conftest import run_harvest
+from tests.news_server import NewsSite
+
+
+def crawl(work: Path, *args: str) -> tuple[int, str, str]:
+    result = run_harvest("crawl", *args, "--sources", str(work / "sources.toml"), "--quiet")
+    return result.returncode, result.stdout, result.stderr
+
+
+def count(db: Path, sql: str) -> int:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql).fetchone()[0]
+
+
+def warc_records(warcs: Path) -> list[tuple[str, dict[str, str]]]:
+    found = []
+    for path in sorted(warcs.glob("*.warc.gz")):
+        with open(path, "rb") as handle:
+            found += [(r.rec_type, dict(r.rec_headers.headers)) for r in ArchiveIterator(handle)]
+    return found
+
+
+def test_a_refresh_answered_by_304s_replays_every_article(tmp_path: Path) -> None:
+    db, warcs = tmp_path / "archive.db", tmp_path / "warcs"
+    archive = ("--db", str(db), "--warc-dir", str(warcs))
+    with NewsSite() as site:
+        (tmp_path / "sources.toml").write_text(site.sources_toml())
+        first = crawl(tmp_path, "harbour-feed", *archive)
+        assert first[0] == 0 and "new 3" in first[1], first
+        site.clear_log()
+        refreshed = crawl(tmp_path, "harbour-feed", "--refresh", *archive)
+        assert refreshed[0] == 0 and "unchanged 3" in refreshed[1], refreshed
+        assert site.fetches(status=304) == {f"/article/{n}.html": 1 for n in (1, 2, 3)}
+
+    records = warc_records(warcs)
+    full = {h["WARC-Record-ID"]: h for kind, h in records if kind == "response"}
+    revisits = [h for kind, h in records if kind == "revisit"]
+    not_modified = [h for h in revisits if h.get("WARC-Profile") == NOT_MODIFIED_PROFILE]
+    assert len(not_modified) == 3
+    assert all(h.get("WARC-Payload-Digest") not in (None, EMPTY_DIGEST) for h in revisits), \
+        "no revisit refers to an empty payload"
+    for h in not_modified:  # each names the full capture of its own URL
+        original = full[h["WARC-Refers-To"]]
+        assert original["WARC-Target-URI"] == h["WARC-Refers-To-Target-URI"] == h["WARC-Target-URI"]
+        assert original["WARC-Date"] == h["WARC-Refers-To-Date"]
+        assert original["WARC-Payload-Digest"] == h["WARC-Payload-Digest"]
+    assert count(db, "select count(*) from captures where status = 304 and record_type = 'revisit'") == 3
+    verified = run_harvest("verify", *archive)
+    assert verified.returncode == 0, verified.stdout
+
+    # Offline, from the directory: the newest capture of each article is a 304, and still gives it back.
+    fresh = tmp_path / "fresh.db"
+    offline = crawl(tmp_path, "harbour-feed", "--replay", str(warcs), "--db", str(fresh),
+                    "--warc-dir", str(tmp_path / "offline-warcs"))
+    assert offline[0] == 0 and "new 3" in offline[1], offline
+    assert count(fresh, "select count(*) from articles") == 3
+    replayed_db = tmp_path / "replayed.db"
+    replayed = run_harvest("replay", str(warcs), "--db", str(replayed_db))
+    assert replayed.returncode == 0 and "new 3," in replayed.stdout and "errors 0" in replayed.stdout, replayed
+    assert count(replayed_db, "select count(*) from articles") == 3
+
+
+def test_warc_files_among_the_targets_get_an_error_naming_them(tmp_path: Path) -> None:
+    warc = Path(__file__).resolve().parent.parent / "fixtures" / "site.warc.gz"
+    copy = tmp_path / "second.warc.gz"
+    copy.write_bytes(warc.read_bytes())
+    # What `--replay warcs/*.warc.gz` expands to: the second file lands among the targets.
+    result = run_harvest("crawl", "--replay", str(warc), str(copy), "http://example.org/a.html",
+                         "--db", str(tmp_path / "a.db"), "--warc-dir", str(tmp_path / "w"))
+    assert result.returncode != 0
+    assert str(copy) in result.stderr and "--replay DIR" in result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "a.db").exists()
