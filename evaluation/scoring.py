@@ -8,9 +8,10 @@ Each metric is "right / counted", micro-averaged over pages:
   ``null`` truth means "must be absent"), plus one count per expected ``editors``
   key/value. Strings match exactly after whitespace normalisation (runs of whitespace
   -> one space, stripped; ``""`` counts as absent). ``published`` is compared as
-  datetimes (same instant; a value without offset is read as +08:00); a date-only
-  prediction (htmldate's usual output) matches when its calendar date equals the
-  truth's local date. Scored on article pages only.
+  datetimes at the truth's precision (same second; any instant of the minute for a truth
+  written ``HH:MM``, of the local day for a date-only truth; a value without offset is read
+  as +08:00); a date-only prediction (htmldate's usual output) matches when its calendar
+  date equals the truth's local date. Scored on article pages only.
 - body recall: fraction of ``body_contains`` strings found in the joined paragraph texts.
 - boilerplate removal: fraction of ``boilerplate_absent`` strings absent from every
   paragraph, ``text_en``, ``text_zh`` and pair.
@@ -70,8 +71,23 @@ def _parse_when(value: str) -> tuple[datetime | None, bool]:
     return dt, date_only
 
 
+def _precision(value: str) -> timedelta:
+    """How precise a truth's time is: to the day (date only), the minute (HH:MM) or the second."""
+    s = norm(value)
+    if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", s.replace("/", "-")):
+        return timedelta(days=1)
+    if re.search(r"[T ]\d{1,2}:\d{2}(?!:)", s):
+        return timedelta(minutes=1)
+    return timedelta(0)
+
+
 def published_matches(expected: str | None, got: str | None) -> bool:
-    """Same instant; a date-only prediction matches the truth's local calendar date."""
+    """The prediction falls within the truth's precision (same second, minute or local day).
+
+    A truth written ``HH:MM`` (the page's byline gives minutes) matches any instant in that
+    minute; a date-only truth any instant of that day in its zone (+08:00 by default); a
+    date-only prediction matches the truth's local calendar date.
+    """
     if not norm(expected):
         return not norm(got)
     exp, _ = _parse_when(expected)
@@ -80,7 +96,10 @@ def published_matches(expected: str | None, got: str | None) -> bool:
         return norm(expected) == norm(got)
     if date_only:
         return pred.date() == exp.date()
-    return pred == exp
+    width = _precision(expected)
+    if width == timedelta(days=1):
+        return pred.astimezone(exp.tzinfo).date() == exp.date()
+    return exp <= pred < exp + width if width else pred == exp
 
 
 def field_matches(name: str, expected: object, got: object) -> bool:

@@ -75,6 +75,12 @@ def test_published_datetime_rules():
     assert not scoring.published_matches(exp, "2024-03-05T00:00:00+08:00")
     assert not scoring.published_matches(exp, None)
     assert scoring.published_matches(None, "")
+    minute = "2024-03-05T07:30+08:00"  # the byline gives minutes: any second of that minute
+    assert scoring.published_matches(minute, "2024-03-05T07:30:42+08:00")
+    assert not scoring.published_matches(minute, "2024-03-05T07:31:00+08:00")
+    day = "2024-03-05"  # the page gives a day: any instant of that day, read in +08:00
+    assert scoring.published_matches(day, "2024-03-04T20:00:00+00:00")
+    assert not scoring.published_matches(day, "2024-03-05T20:00:00+00:00")
 
 
 def test_body_recall_and_boilerplate_detection_everywhere():
