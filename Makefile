@@ -4,11 +4,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test browser redis pywb demo fixtures bench clean
+.PHONY: install test browser redis pywb demo fixtures bench clean scrapyd-deploy
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	# scrapyd-deploy builds the egg with this venv's setuptools: >=77 for the license string, <81 for Scrapyd.
+	$(BIN)/pip install --quiet 'setuptools>=77,<81'
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
@@ -54,6 +56,12 @@ demo: $(STAMP)
 # Regenerate every fixture's expected JSON (and recorded WARC) on purpose; review with `git diff fixtures/`.
 fixtures: $(STAMP)
 	$(BIN)/python -m fixtures.regenerate
+
+# Deploy the spiders to Scrapyd: `make scrapyd-deploy` (http://127.0.0.1:6800/), or
+# `make scrapyd-deploy SCRAPYD_URL=http://host:port/`, or `make scrapyd-deploy TARGET=name`
+# for a [deploy:name] section of scrapy.cfg. Fails when Scrapyd refuses the egg.
+scrapyd-deploy: $(STAMP)
+	$(BIN)/python -m harvester.scrapyd_deploy $(TARGET)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

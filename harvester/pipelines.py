@@ -1,6 +1,8 @@
 """Item pipeline: store extracted pages and every WARC capture in the SQLite archive."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
@@ -10,6 +12,24 @@ from harvester import signals as harvest_signals
 from harvester import stats as harvest_stats
 from harvester.items import ExtractedPage
 
+
+
+class ArchiveUnavailable(RuntimeError):
+    """ARCHIVE_DB cannot be opened: the crawl refuses to start rather than fetch for nothing."""
+
+
+def prepare_directory(db_path: str) -> None:
+    """Create the archive's directory (a new path passed to a Scrapyd job), or refuse clearly.
+
+    Refusing here, while the crawler is built, fails the crawl before any request is
+    sent, and `scrapy crawl` (so a Scrapyd job) exits non-zero with this message.
+    """
+    directory = Path(db_path).parent
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ArchiveUnavailable(f"ARCHIVE_DB {db_path}: cannot create its directory {directory}: "
+                                 f"{exc.strerror or exc}") from None
 
 
 class ArchivePipeline:
@@ -26,6 +46,7 @@ class ArchivePipeline:
         db_path = crawler.settings.get("ARCHIVE_DB")
         if not db_path:
             raise NotConfigured("ARCHIVE_DB is empty")
+        prepare_directory(db_path)
         pipeline = cls(crawler, db_path)
         crawler.signals.connect(pipeline.capture_written, signal=harvest_signals.warc_record_written)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
