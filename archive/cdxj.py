@@ -180,6 +180,23 @@ def _write_atomically(out: Path, lines: Iterable[str]) -> None:
         raise
 
 
+def indexed_names(warc_dir: str | os.PathLike) -> set[str]:
+    """The WARC file names (relative to the directory) that the index has lines for."""
+    out = index_path(warc_dir)
+    if not out.is_file():
+        return set()
+    with open(out, encoding="utf-8") as handle:
+        return {_filename(line) for line in handle if line.strip()}
+
+
+def unindexed_files(warc_dir: str | os.PathLike) -> list[Path]:
+    """WARC files of the directory the index does not know and no writer holds:
+    left by a crawl that died before indexing them (or closed a moment ago)."""
+    warc_dir = Path(warc_dir)
+    known = indexed_names(warc_dir)
+    return [p for p in warc_files(warc_dir) if _relative(p, warc_dir) not in known and not in_use(p)]
+
+
 def update_index(warc_dir: str | os.PathLike, written: Iterable[str | os.PathLike] = ()) -> Path:
     """Merge the lines of the WARC files `written` into `warc_dir/index.cdxj`; returns its path.
 
@@ -194,7 +211,7 @@ def update_index(warc_dir: str | os.PathLike, written: Iterable[str | os.PathLik
         known = {_filename(line) for line in existing if line.strip()}
         todo = {Path(p).resolve() for p in written}
         todo |= {p.resolve() for p in warc_files(warc_dir)
-                 if _relative(p, warc_dir) not in known and not in_use(p)}
+                 if _relative(p, warc_dir) not in known and not in_use(p)}  # as unindexed_files()
         names = {_relative(p, warc_dir) for p in todo}
         fresh = sorted(line for p in todo if p.is_file() for line in index_lines(p, warc_dir.resolve()))
         kept = (line for line in existing if line.strip() and _filename(line) not in names)

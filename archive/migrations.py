@@ -49,6 +49,13 @@ def archive_identity(db: Database) -> None:
     db.execute("INSERT INTO archive_info (key, value) VALUES ('archive_id', ?)", (str(uuid.uuid4()),))
 
 
+@migrations(name="0005_lost_records")
+def lost_records(db: Database) -> None:
+    """lost_records: pointers whose WARC record `harvest verify --repair` had to cut off."""
+    for ddl in schema.LOST_RECORDS_0005:
+        db.execute(ddl)
+
+
 def migrate(db: Database, *, stop_before: str | Iterable[str] | None = None) -> list[str]:
     """Apply pending steps (all, or up to `stop_before`); returns the names applied."""
     pending = [m.name for m in migrations.pending(db)]

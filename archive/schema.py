@@ -139,6 +139,20 @@ ARCHIVE_IDENTITY_0004 = (
     "CREATE UNIQUE INDEX idx_crawls_origin ON crawls(origin)",
 )
 
+# Migration 0005: records cut off a torn WARC by `harvest verify --repair`. Rows whose
+# pointer is listed here point at bytes kept in `torn_file`, not at a whole record;
+# verify reports them as lost instead of failing on them again.
+LOST_RECORDS_0005 = (
+    """CREATE TABLE lost_records (
+    warc_file TEXT NOT NULL,
+    warc_offset INTEGER NOT NULL,
+    warc_record_id TEXT,
+    torn_file TEXT NOT NULL,
+    lost_at TEXT NOT NULL,
+    PRIMARY KEY (warc_file, warc_offset)
+)""",
+)
+
 # Full-text index of *current* article versions; rowid = articles.id.
 # Stores its own copy of the text (not content="articles") because two of its
 # columns are derived in Python and do not exist in `articles`; see archive/search.py.

@@ -339,3 +339,14 @@ class Archive:
                  "extra": json.dumps(extra, ensure_ascii=False) if extra else None, "id": crawl_id})
             if cursor.rowcount == 0:
                 raise KeyError(f"no crawl with id {crawl_id}")
+
+    def mark_lost(self, pointers: list[dict[str, Any]], torn_file: str) -> int:
+        """Record pointers (warc_file, warc_offset, warc_record_id) whose record was cut off
+        a torn WARC (its bytes kept in `torn_file`); returns how many were new."""
+        with self._write() as conn:
+            before = conn.total_changes
+            conn.executemany(
+                "INSERT OR IGNORE INTO lost_records (warc_file, warc_offset, warc_record_id, torn_file, lost_at) "
+                "VALUES (:warc_file, :warc_offset, :warc_record_id, :torn_file, :lost_at)",
+                [{**p, "torn_file": torn_file, "lost_at": utc_now()} for p in pointers])
+            return conn.total_changes - before

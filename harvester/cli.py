@@ -238,16 +238,29 @@ def record(urls: tuple[str, ...], out: str, quiet: bool, overrides: tuple[str, .
 @cli.command()
 @DB_OPTION
 @WARC_DIR_OPTION
-def verify(db_path: str, warc_dir: str) -> None:
-    """Check that every archive row's WARC pointer resolves and its digests match."""
+@click.option("--repair", is_flag=True,
+              help="Cut a torn WARC back to its last whole record (the cut bytes are kept beside it as "
+                   "FILE.torn-OFFSET) and mark the rows whose records were lost.")
+def verify(db_path: str, warc_dir: str, repair: bool) -> None:
+    """Check that every WARC file reads to its end and every archive row's pointer resolves with matching digests."""
     from archive.verify import verify as verify_archive
 
     require_archive(db_path)
-    report = verify_archive(db_path, warc_dir)
+    report = verify_archive(db_path, warc_dir, repair=repair)
     for problem in report.problems:
-        click.echo(f"MISMATCH {problem}")
-    click.echo(f"checked {report.checked} pointers, {len(report.problems)} problems")
+        click.echo(problem)
+    for line in report.repaired:
+        click.echo(f"REPAIRED {line}")
+    for line in report.lost:
+        click.echo(f"LOST {line}")
+    for path in report.busy:
+        click.echo(f"SKIPPED {path}: being written by a crawl, not checked")
+    click.echo(f"checked {report.files} WARC files and {report.checked} pointers, {len(report.problems)} problems"
+               + (f", {len(report.repaired)} files repaired" if report.repaired else "")
+               + (f", {len(report.lost)} rows lost" if report.lost else ""))
     if not report.ok:
+        if not repair and any(p.startswith("TORN ") for p in report.problems):
+            click.echo("harvest: error: torn WARC files; `harvest verify --repair` cuts them back", err=True)
         sys.exit(1)
 
 

@@ -11,12 +11,17 @@ capture the request's validators came from (`meta["harvest_refers_to"]`, set by 
 incremental middleware). When a record cannot be written (a full disk), the crawl
 stops with reason `warc_write_failed` and `WarcGuardMiddleware` turns the response
 into a failure, so no archive row is written for an exchange that is not in a WARC.
-At the end the WARC files of this crawl are merged into the directory's CDXJ index.
+At the start, a WARC file left torn by a crawl that was killed mid-record is cut back
+to its last whole record (the cut bytes kept beside it; no archive row can point there,
+rows are written only after their record); at the end the WARC files of this crawl are
+merged into the directory's CDXJ index.
 """
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timezone
 from http import HTTPStatus
+from pathlib import Path
 
 from scrapy import signals
 from scrapy.crawler import Crawler
@@ -24,11 +29,13 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request, Response
 from scrapy.utils.defer import deferred_from_coro
 
-from archive.cdxj import CdxjIndex, update_index
+from archive.cdxj import CdxjIndex, unindexed_files, update_index
+from archive.tails import cut_tail, scan
 from archive.warcstore import Exchange, Reference, WarcStore, WarcWriteError
 from harvester import signals as harvest_signals
 
 WRITE_FAILED = "warc_write_failed"  # the crawl's finish reason when a record could not be written
+logger = logging.getLogger(__name__)
 
 
 # Twisted undoes chunked transfer-coding before Scrapy sees the body, so the recorded
@@ -67,6 +74,8 @@ class WarcRecorder:
         info = {"robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
                 "http-header-user-agent": settings.get("USER_AGENT"),
                 "autothrottle": str(settings.getbool("AUTOTHROTTLE_ENABLED"))}
+        if directory and not single:
+            mend_torn_tails(Path(directory), crawler.stats)
         # Payloads already in the directory's CDXJ index become revisit records, not new copies.
         index = CdxjIndex.load(directory) if directory and not single else None
         known = {digest: (e.record_id, e.url, e.warc_date) for digest, e in index.full_copies.items()} \
@@ -136,6 +145,18 @@ class WarcRecorder:
         self.store.close()
         if self.store.files and self.store.single_file is None:
             update_index(self.store.directory, [p for p in self.store.files if p.exists()])
+
+
+def mend_torn_tails(directory: Path, stats) -> None:
+    """Cut back the torn tails of WARC files a dead crawl left unindexed (see module doc)."""
+    if not directory.is_dir():
+        return
+    for path in unindexed_files(directory):
+        tail = scan(path)
+        if tail.torn:
+            kept = cut_tail(tail)
+            stats.inc_value("warc/torn_tails_cut")
+            logger.warning("%s; cut back, the cut bytes are kept in %s", tail.line(), kept.name)
 
 
 def _reference(data: dict | None) -> Reference | None:

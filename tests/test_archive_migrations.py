@@ -13,7 +13,7 @@ from archive.store import content_hash
 from .archive_samples import shenzhen
 
 ALL_STEPS = ["0001_core_tables", "0002_articles_fts", "0003_capture_record_type_crawl_new_changed",
-             "0004_archive_id_crawl_origin"]  # renaming a shipped step breaks upgrades
+             "0004_archive_id_crawl_origin", "0005_lost_records"]  # renaming a shipped step breaks upgrades
 
 
 def test_new_archive_has_all_steps(tmp_path):
