@@ -165,7 +165,18 @@ def with_frontier(overrides: dict[str, Any], name: str) -> dict[str, Any]:
         ping(url)
     except Exception as exc:  # redis-py's connection errors; say so before any crawler starts
         raise FrontierUnavailable(f"frontier {url}: {str(exc).splitlines()[0] if str(exc) else exc!r}") from None
-    return {**overrides, **frontier_settings(url, name, overrides.get("HARVEST_FRONTIER_PREFIX") or "harvest")}
+    effective = project_settings(overrides)
+    cluster = {
+        # Politeness moves to Redis (harvester.politeness.ClusterPolitenessMiddleware): the
+        # crawl's delay and per-domain concurrency hold over all workers, and the local
+        # downloader adds no delay of its own (AutoThrottle is per process, so it is off).
+        "HARVEST_CLUSTER_DELAY": effective.getfloat("DOWNLOAD_DELAY"),
+        "HARVEST_CLUSTER_CONCURRENCY": effective.getint("CONCURRENT_REQUESTS_PER_DOMAIN"),
+        "DOWNLOAD_DELAY": 0,
+        "AUTOTHROTTLE_ENABLED": False,
+    }
+    return {**overrides, **cluster,
+            **frontier_settings(url, name, overrides.get("HARVEST_FRONTIER_PREFIX") or "harvest")}
 
 
 def run_sources(sources: Sequence["Source"], *, db_path: str | None, warc_dir: str | None,

@@ -8,6 +8,8 @@ is fetched later and slower rather than immediately again as RetryMiddleware wou
 After HARVEST_BACKOFF_RETRIES tries the response goes on: an HTTP error becomes a
 failure, a verification page reaches the extractor as `blocked`, and neither is ever
 stored as an article. AutoThrottle brings the delay down again on healthy responses.
+In a crawl shared by several workers, the cluster middlewares at the end of this file
+make the delay, the concurrency, the backoffs and robots.txt hold for all of them.
 
 It sits at 570: after decompression and redirects (so it sees the real page), before
 RetryMiddleware (550), which would otherwise retry 429/503 at full speed.
@@ -15,12 +17,20 @@ RetryMiddleware (550), which would otherwise retry 429/503 at full speed.
 from __future__ import annotations
 
 import logging
-from email.utils import parsedate_to_datetime
+import time
 from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from typing import Any
 
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response, TextResponse
+from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
+from scrapy.utils.misc import build_from_crawler
+
+from harvester import signals as harvest_signals
 
 logger = logging.getLogger(__name__)
 
@@ -95,7 +105,11 @@ class PolitenessMiddleware:
             return response
         stats = self.crawler.stats
         stats.inc_value(f"harvest/backoff/{reason}")
-        delay = self.slow_down(request, retry_after_seconds(response.headers.get(b"Retry-After")))
+        retry_after = retry_after_seconds(response.headers.get(b"Retry-After"))
+        delay = self.slow_down(request, retry_after)
+        # In a shared crawl every worker slows down too (ClusterPolitenessMiddleware).
+        self.crawler.signals.send_catch_log(harvest_signals.domain_backed_off, request=request,
+                                            delay=max(delay, self.min_delay, retry_after or 0.0))
         tries = request.meta.get("harvest_backoff", 0)
         if tries >= self.max_retries:
             stats.inc_value(f"harvest/backoff/gave_up/{reason}")
@@ -122,3 +136,200 @@ class PolitenessMiddleware:
         delay = max(slot.delay * 2, self.min_delay, retry_after or 0.0)
         slot.delay = min(delay, self.max_delay)
         return slot.delay
+
+
+# -- Politeness for a crawl shared by several workers (harvester.frontier) --------------------
+#
+# Each process's downloader spaces and caps requests per domain on its own; several
+# workers would multiply both. In a shared crawl the per-domain delay and concurrency
+# hold for the whole cluster instead: before a request goes out its worker takes a token
+# from the domain's bucket in Redis (one Lua script, Redis' own clock), and gives its
+# concurrency slot back when the answer is in. Backoffs and robots.txt are shared too.
+
+# KEYS: the domain's bucket (hash), its open requests (zset: token -> expiry ms).
+# ARGV: delay ms, concurrency, burst, hold ms (a dead worker's slot expires), token.
+# Returns 0 when the request may go, else milliseconds to wait before asking again.
+TAKE_TOKEN = """
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+local delay, concurrency, burst = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+if redis.call('ZCARD', KEYS[2]) >= concurrency then
+  return 20
+end
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts', 'backoff', 'backoff_until')
+local backoff_until = tonumber(state[4]) or 0
+if backoff_until > now then delay = math.max(delay, tonumber(state[3]) or 0) end
+local tokens = tonumber(state[1]) or burst
+local last = tonumber(state[2]) or now
+if delay > 0 then tokens = math.min(burst, tokens + (now - last) / delay) else tokens = burst end
+if tokens < 1 then
+  redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', now)
+  return math.max(1, math.ceil((1 - tokens) * delay))
+end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens - 1), 'ts', now)
+redis.call('PEXPIRE', KEYS[1], math.max(60000, delay * 10, backoff_until - now))
+redis.call('ZADD', KEYS[2], now + tonumber(ARGV[4]), ARGV[5])
+redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[4]))
+return 0
+"""
+
+# KEYS: the domain's bucket. ARGV: delay ms, how long it holds (ms). A longer backoff wins.
+BACK_OFF = """
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+local state = redis.call('HMGET', KEYS[1], 'backoff', 'backoff_until')
+if (tonumber(state[2]) or 0) > now and (tonumber(state[1]) or 0) >= tonumber(ARGV[1]) then return 0 end
+redis.call('HSET', KEYS[1], 'backoff', ARGV[1], 'backoff_until', now + tonumber(ARGV[2]))
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]) + 60000)
+return 1
+"""
+
+TOKEN_META = "harvest_cluster_token"
+
+
+class ClusterPolitenessMiddleware:
+    """Per-domain delay and concurrency for all workers of a shared crawl, from Redis.
+
+    HARVEST_CLUSTER_DELAY seconds between requests to one domain (a token bucket of
+    HARVEST_CLUSTER_BURST tokens) and at most HARVEST_CLUSTER_CONCURRENCY requests open to
+    it, counted over every worker; `with_frontier` sets both from the crawl's
+    DOWNLOAD_DELAY and CONCURRENT_REQUESTS_PER_DOMAIN and leaves the local downloader
+    without a delay of its own. A backoff (429, 503, verification page) anywhere raises
+    the domain's delay for everyone for HARVEST_CLUSTER_BACKOFF_SPAN times its length.
+
+    It sits at 960, the last process_request before the download (after robots.txt and
+    the incremental skips, so nothing takes a token that is not sent).
+    """
+
+    def __init__(self, crawler: Crawler, server, prefix: str) -> None:
+        settings = crawler.settings
+        self.crawler = crawler
+        self.server = server
+        self.prefix = prefix
+        self.delay_ms = int(settings.getfloat("HARVEST_CLUSTER_DELAY", 0.0) * 1000)
+        self.concurrency = max(1, settings.getint("HARVEST_CLUSTER_CONCURRENCY", 1))
+        self.burst = max(1, settings.getint("HARVEST_CLUSTER_BURST", 1))
+        self.hold_ms = int((settings.getfloat("DOWNLOAD_TIMEOUT", 180) + 30) * 1000)
+        self.backoff_span = settings.getfloat("HARVEST_CLUSTER_BACKOFF_SPAN", 10.0)
+        self.take = server.register_script(TAKE_TOKEN)
+        self.back_off = server.register_script(BACK_OFF)
+        self.waiting: dict[str, Any] = {}  # domain -> DeferredLock: one poller per domain per worker
+        self.tokens = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "ClusterPolitenessMiddleware":
+        settings = crawler.settings
+        if not settings.get("HARVEST_FRONTIER"):
+            raise NotConfigured
+        import redis
+
+        server = redis.Redis.from_url(settings.get("HARVEST_FRONTIER"))
+        middleware = cls(crawler, server, settings.get("HARVEST_FRONTIER_PREFIX") or "harvest")
+        crawler.signals.connect(middleware.domain_backed_off, signal=harvest_signals.domain_backed_off)
+        return middleware
+
+    def _keys(self, request: Request) -> list[str]:
+        domain = urlparse_cached(request).hostname or ""
+        return [f"{self.prefix}:domain:{domain}", f"{self.prefix}:domain:{domain}:open"]
+
+    async def process_request(self, request: Request) -> None:
+        from twisted.internet import reactor
+        from twisted.internet.defer import DeferredLock
+        from twisted.internet.task import deferLater
+
+        keys = self._keys(request)
+        lock = self.waiting.setdefault(keys[0], DeferredLock())
+        await maybe_deferred_to_future(lock.acquire())
+        try:
+            self.tokens += 1
+            token = f"{id(self)}:{self.tokens}"
+            while True:
+                wait_ms = self.take(keys=keys, args=[self.delay_ms, self.concurrency, self.burst,
+                                                     self.hold_ms, token])
+                if not wait_ms:
+                    break
+                await maybe_deferred_to_future(deferLater(reactor, int(wait_ms) / 1000))
+        finally:
+            lock.release()
+        request.meta[TOKEN_META] = token
+        self.crawler.stats.inc_value("harvest/cluster/tokens")
+        return None
+
+    def _give_back(self, request: Request) -> None:
+        token = request.meta.pop(TOKEN_META, None)
+        if token is not None:
+            self.server.zrem(self._keys(request)[1], token)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        self._give_back(request)
+        return response
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        self._give_back(request)
+        return None
+
+    def domain_backed_off(self, request: Request, delay: float) -> None:
+        """Another 429 / verification page: the whole cluster waits `delay` between requests."""
+        delay_ms = int(delay * 1000)
+        if self.back_off(keys=self._keys(request)[:1], args=[delay_ms, int(delay_ms * self.backoff_span)]):
+            self.crawler.stats.inc_value("harvest/cluster/backoff")
+
+
+class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware; in a shared crawl one worker fetches, all read it from Redis.
+
+    The body is kept for HARVEST_ROBOTS_TTL seconds under `<prefix>:robots:<scheme>://<host>`;
+    the worker that takes the `...:fetching` lock fetches it while the others wait for it
+    (at most HARVEST_ROBOTS_WAIT seconds, then they fetch it themselves). Without a
+    frontier it is Scrapy's middleware unchanged.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        url = crawler.settings.get("HARVEST_FRONTIER")
+        self.server = None
+        if url:
+            import redis
+
+            self.server = redis.Redis.from_url(url)
+        self.prefix = crawler.settings.get("HARVEST_FRONTIER_PREFIX") or "harvest"
+        self.ttl = crawler.settings.getint("HARVEST_ROBOTS_TTL", 86400)
+        self.wait = crawler.settings.getfloat("HARVEST_ROBOTS_WAIT", 60.0)
+
+    def _key(self, request: Request) -> str:
+        url = urlparse_cached(request)
+        return f"{self.prefix}:robots:{url.scheme}://{url.netloc}"
+
+    async def robot_parser(self, request: Request):
+        netloc = urlparse_cached(request).netloc
+        if self.server is not None and netloc not in self._parsers:
+            body = await self._shared_body(request)
+            if body is not None and netloc not in self._parsers:
+                self._parsers[netloc] = build_from_crawler(self._parserimpl, self.crawler, body)
+                self._stats.inc_value("robotstxt/shared")
+        return await super().robot_parser(request)
+
+    async def _shared_body(self, request: Request) -> bytes | None:
+        """The body another worker fetched, waiting for it if one is fetching; None: fetch it here."""
+        from twisted.internet import reactor
+        from twisted.internet.task import deferLater
+
+        key = self._key(request)
+        deadline = time.monotonic() + self.wait
+        while True:
+            body = self.server.get(key)
+            if body is not None:
+                return body
+            if self.server.set(f"{key}:fetching", 1, nx=True, px=int(self.wait * 1000)):
+                return None  # this worker fetches it, and shares it in _parse_robots
+            if time.monotonic() > deadline:
+                return None
+            await maybe_deferred_to_future(deferLater(reactor, 0.05))
+
+    async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
+        if self.server is not None:
+            if response.status < 500:
+                self.server.set(self._key(request), response.body, ex=self.ttl)
+            self.server.delete(f"{self._key(request)}:fetching")
+        await super()._parse_robots(response, netloc, request)

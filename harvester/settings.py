@@ -66,6 +66,11 @@ DOWNLOADER_MIDDLEWARES.update({
     # After decompression/redirects, before RetryMiddleware: 429/503/verification pages slow
     # the domain down and are retried later instead of at once.
     "harvester.politeness.PolitenessMiddleware": 570,
+    # Scrapy's robots.txt middleware, whose file is shared through Redis in a shared crawl.
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "harvester.politeness.SharedRobotsTxtMiddleware": 100,
+    # Only in a shared crawl (HARVEST_FRONTIER): per-domain delay and concurrency for all workers.
+    "harvester.politeness.ClusterPolitenessMiddleware": 960,
 })
 # Deduplicate on harvester.urls.canonicalize_url (WeChat __biz/mid/idx/sn, no utm_*).
 REQUEST_FINGERPRINTER_CLASS = "harvester.urls.CanonicalRequestFingerprinter"
@@ -83,3 +88,9 @@ HARVEST_FRONTIER = ""                   # redis://HOST:PORT/DB: join that shared
 HARVEST_FRONTIER_PREFIX = "harvest"     # Redis keys are <prefix>:<crawl name>:...
 HARVEST_FRONTIER_LEASE_TIMEOUT = 30.0   # seconds until a dead worker's requests are back on the queue
 HARVEST_FRONTIER_IDLE = 0.0             # seconds a worker waits idle for others' leases; 0 = as long as any
+HARVEST_CLUSTER_DELAY = 0.0             # set by --frontier from DOWNLOAD_DELAY: seconds between requests
+HARVEST_CLUSTER_CONCURRENCY = 1         #   to one domain, and requests open to it, over all workers
+HARVEST_CLUSTER_BURST = 1               # tokens a quiet domain's bucket saves up
+HARVEST_CLUSTER_BACKOFF_SPAN = 10.0     # a backoff holds for the cluster this many times its delay
+HARVEST_ROBOTS_TTL = 86400              # seconds a robots.txt shared through Redis is kept
+HARVEST_ROBOTS_WAIT = 60.0              # seconds a worker waits for another fetching robots.txt

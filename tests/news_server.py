@@ -57,7 +57,9 @@ class NewsSite:
         self.texts = {n: f"Original text {n}." for n in numbers}
         self.article_delay = article_delay
         self.log: list[tuple[str, str, int]] = []
-        self.spans: list[tuple[float, float, str]] = []  # (received, answered) monotonic times per request
+        # (received, replying) monotonic times per request: it is open to the client in between and
+        # until the reply is read, so a client that waits for replies can never start one inside a span.
+        self.spans: list[tuple[float, float, str]] = []
         self.lock = threading.Lock()
         self.answer_429: Counter = Counter()  # path -> how many 429s still to send
         self.answer_blocked: Counter = Counter()  # path -> how many verification pages to send
@@ -205,14 +207,13 @@ every = "1s"
                 status, headers, body = self.answer(path)
                 with site.lock:
                     site.log.append(("GET", path, status))
+                    site.spans.append((received, time.monotonic(), path))
                 self.send_response(status)
                 for name, value in headers:
                     self.send_header(name, value)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
-                with site.lock:
-                    site.spans.append((received, time.monotonic(), path))
 
             def answer(self, path: str) -> tuple[int, list[tuple[str, str]], bytes]:
                 with site.lock:

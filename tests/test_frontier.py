@@ -188,3 +188,34 @@ def test_frontier_refusals_are_one_line(tmp_path: Path) -> None:
     assert source.returncode != 0 and "sources.toml:5: source 's': frontier" in source.stderr
     for result in (bad, down, source):
         assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def captures(db: Path) -> int:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute("SELECT count(*) FROM captures").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_politeness_holds_across_workers(tmp_path: Path, redis_url: str) -> None:
+    """Per-domain concurrency 1 and delay 0.2 s: two workers never have two requests open at once.
+
+    Pages take 0.3 s to answer, longer than the delay, so two workers each keeping only
+    its own delay would overlap all the time.
+    """
+    index = (tuple(range(11, 21)), tuple(range(21, 31)))  # 20 articles on two listing pages
+    with NewsSite(article_delay=0.3, index=index) as site:
+        sources = tmp_path / "sources.toml"
+        sources.write_text(f'[defaults]\nfrontier = "{redis_url}"\nconcurrency = 1\n'
+                           + site.sources_toml().replace("delay = 0\n", "delay = 0.2\n"))
+        workers = [worker(tmp_path, name, sources) for name in ("w1", "w2")]
+        for process in workers:
+            assert process.wait(timeout=300) == 0
+        spans = sorted(site.spans)
+        fetched = site.fetches()
+    assert set(fetched) == {f"/article/{n}.html" for n in range(11, 31)}
+    assert all(captures(tmp_path / name / "archive.db") for name in ("w1", "w2"))  # both took part
+    assert [path for _, _, path in spans].count("/robots.txt") == 1  # one fetched it, the other read it
+    overlaps = [(a, b) for a, b in zip(spans, spans[1:]) if b[0] < a[1]]
+    assert not overlaps, overlaps[:3]
