@@ -80,6 +80,7 @@ class MergeReport:
     captures_added: int = 0
     crawls_added: int = 0
     warc_files: int = 0
+    changed_files: list[str] = field(default_factory=list)  # placed, grown or linked: to (re)index
     rows_added: dict[str, int] = field(default_factory=dict)  # other tables
 
     def line(self) -> str:
@@ -111,10 +112,11 @@ def merge_shards(db_path: str | Path, warc_dir: str | Path, shards: Iterable[Sha
                 if progress is not None:
                     progress(reports[-1])
         finally:
-            if any(r.warc_files for r in reports):
+            changed = sorted({warc_dir / name for r in reports for name in r.changed_files})
+            if changed:
                 from .cdxj import update_index
 
-                update_index(warc_dir)  # indexes the merged (not yet indexed) files: revisits and replay find them
+                update_index(warc_dir, changed)  # revisits and replay find the merged records
     return reports
 
 
@@ -143,9 +145,10 @@ def merge_shard(archive: Archive, warc_dir: Path, shard: Shard, *, link: bool = 
         shard_id = archive_id(source)
         if shard_id == archive_id(archive.conn):
             raise MergeError(f"{shard.db_path}: is a copy of the destination (same archive id)")
-        files = place_warc_files(source, shard, warc_dir, shard_id, link=link)
-        merger = _ShardMerger(archive.conn, source, shard_id, files, MergeReport(str(shard.db_path)))
-        merger.report.warc_files = len(set(files.values()))
+        report = MergeReport(str(shard.db_path))
+        files = place_warc_files(source, shard, warc_dir, shard_id, link=link, changed=report.changed_files)
+        merger = _ShardMerger(archive.conn, source, shard_id, files, report)
+        report.warc_files = len(set(files.values()))
         with archive._write():
             merger.run()
         return merger.report
@@ -167,8 +170,12 @@ def _upgrade(shard: Shard) -> None:
 # -- WARC files ------------------------------------------------------------------------------
 
 def place_warc_files(source: sqlite3.Connection, shard: Shard, warc_dir: Path, shard_id: str, *,
-                     link: bool = True) -> dict[str, str]:
-    """Hard-link or copy every WARC file the shard's rows point into; shard name -> destination name."""
+                     link: bool = True, changed: list[str] | None = None) -> dict[str, str]:
+    """Hard-link or copy every WARC file the shard's rows point into; shard name -> destination name.
+
+    `changed` collects the destination names whose content may be new to the directory's
+    index: files placed now, grown copies, and hard links (their worker may have written on).
+    """
     names: set[str] = set()
     for table in _tables(source):
         if POINTER_COLUMN in _columns(source, table):
@@ -181,24 +188,30 @@ def place_warc_files(source: sqlite3.Connection, shard: Shard, warc_dir: Path, s
             path = resolve_warc_path(shard.warc_dir, name)
         except SnapshotError:
             raise MergeError(f"{shard.db_path}: WARC file {name} not found in {shard.warc_dir}") from None
-        placed[name] = _place_file(path, warc_dir, shard_id, link)
+        placed[name], fresh = _place_file(path, warc_dir, shard_id, link)
+        if fresh and changed is not None:
+            changed.append(placed[name])
     return placed
 
 
-def _place_file(path: Path, warc_dir: Path, shard_id: str, link: bool) -> str:
-    """Put `path` into `warc_dir` under its own name (or a prefixed one if taken); return that name."""
+def _place_file(path: Path, warc_dir: Path, shard_id: str, link: bool) -> tuple[str, bool]:
+    """Put `path` into `warc_dir` under its own name (or a prefixed one if taken).
+
+    Returns that name and whether the destination may hold records it did not hold before.
+    """
     for name in (path.name, f"{shard_id}-{path.name}"):
         target = warc_dir / name
         if not target.exists():
             _link_or_copy(path, target, link)
-            return name
+            return name, True
         if os.path.samefile(path, target):
-            return name
+            return name, True
         size = target.stat().st_size
         if size <= path.stat().st_size and _digest(target, size) == _digest(path, size):
             if size < path.stat().st_size:  # the worker has written more since: bring the rest
                 _link_or_copy(path, target, link=False)
-            return name
+                return name, True
+            return name, False
     raise MergeError(f"{path}: {warc_dir} already holds different files named {path.name} and {name}")
 
 

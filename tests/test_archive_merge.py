@@ -9,6 +9,7 @@ import pytest
 
 import archive.merge as merge_module
 from archive import Archive
+from archive.cdxj import CdxjIndex
 from archive.merge import MergeError, Shard, merge_shards
 from archive.verify import verify
 from archive.warcstore import Exchange, WarcStore
@@ -155,6 +156,10 @@ def test_a_shard_that_grew_since_adds_only_the_new_rows(tmp_path: Path, shards) 
     assert (report.articles_added, report.captures_added, report.crawls_added) == (1, 1, 0)
     assert [c for _, c, _, _ in timeline(out)["https://example.org/article/harbour"]] == [0, 1]
     assert verify(out, warcs).ok
+    conn = sqlite3.connect(out)
+    record_ids = {r for (r,) in conn.execute("SELECT warc_record_id FROM captures")}
+    conn.close()
+    assert record_ids <= set(CdxjIndex.load(warcs).by_record_id)  # the grown file is indexed again
 
 
 def test_an_interrupted_merge_leaves_the_destination_as_it_was(tmp_path: Path, shards, monkeypatch) -> None:
