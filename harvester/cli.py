@@ -162,7 +162,7 @@ def extract(path: str, url: str | None, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
-    click.echo(f"[{data['status']}] {data['title']}")
+    click.echo(f"[{data['status']}: {article.status_reason}] {data['title']}")
     for para in data["paragraphs"]:
         click.echo(f"  ({para['lang']}/{para['role']}) {para['text']}")
 

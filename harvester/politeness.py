@@ -72,11 +72,13 @@ def is_blocked_page(response: Response) -> bool:
     from harvester.extract.dom import Doc
     from harvester.extract.encoding import decode
     from harvester.extract.errors import ExtractionError
-    from harvester.extract.status import page_status
+    from harvester.extract.rules import load_rules
+    from harvester.extract.status import marker_status
 
     try:
         text, _ = decode(body, response.headers.get(b"Content-Type", b"").decode("latin-1"))
-        return page_status(Doc.parse(text, response.url)) == "blocked"
+        verdict = marker_status(Doc.parse(text, response.url), load_rules())
+        return verdict is not None and verdict.status == "blocked"
     except ExtractionError:
         return False
 

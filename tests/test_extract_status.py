@@ -93,15 +93,16 @@ def test_photo_story_of_captions_is_an_article():
     assert any("一群孩子在浅滩捡拾贝壳" in p.text for p in art.paragraphs)
 
 
-def test_declared_article_with_a_link_heavy_page_is_an_article():
-    """og:type=article and real prose: a paywalled story among many related links is still an article."""
+def test_prose_among_many_related_links_is_an_article():
+    """Real prose among many related links is an article, declared (og:type=article) or not: a page
+    is a list only when no text block stands outside its links."""
     prose = "9月26日，汽车服务平台正式在港交所主板挂牌上市，上市发行价为28港元每股，此前公司披露的发行价区间为28港元至31港元，即实际发行价为区间下限。"
     links = "".join(f"<li><a href='/2023-09-{i}/1.html'>相关报道标题第{i}条 腾讯为最大外部股东</a></li>" for i in range(40))
     for og in ("", "<meta property='og:type' content='article'>"):
         html = (f"<html><head><title>挂牌上市</title>{og}</head><body><h1>挂牌上市</h1><div class='content'>"
                 f"<p>{prose}</p><p>{prose}</p></div><ul class='related'>{links}</ul></body></html>")
         status = extract(_page(html, "https://www.example.com/2023-09-26/102112537.html")).status
-        assert status == ("article" if og else "not_article")
+        assert status == "article"
 
 
 def _search_page(url: str, stat: str = "为您找到相关结果约1,286个") -> Page:
@@ -176,3 +177,57 @@ def test_short_brief_of_three_linked_items_is_an_article():
     items = "".join(f"<h3><a href='/brief/{k}'>Ferry timetable item {k} changes</a></h3><p>{para}</p>" for k in range(3))
     html = f"<html><head><title>Macao Brief</title></head><body><h1>Macao Brief</h1><div class='content'>{items}</div></body></html>"
     assert extract(_page(html, "https://www.lens.example/brief/2024-09-30")).status == "article"
+
+
+# --- one classifier, a reason for every verdict; not_article only on strong evidence ---------------
+
+def _forum_post(replies: int = 30) -> str:
+    post = ("上周末我们一家去山里的古村自驾游，村口停车场收费合理，村里的老房子保存得很好，导游讲解也很细致。"
+            "唯一的遗憾是午饭的农家菜偏咸，建议大家自带饮用水，山路弯多，晚上开车要格外小心。")
+    thread = "".join(f"<li><a href='/thread/{k}.html'>回复：关于古村自驾的第{k}条经验分享</a> 【网友{k}】 08-1{k % 10} 16:0{k % 10}"
+                     f" {k * 7}字</li>" for k in range(replies))
+    nav = " | ".join(f"<a href='/board/{k}'>{w}</a>" for k, w in enumerate(["论坛首页", "自驾游", "摄影", "美食", "帮助"]))
+    return (f"<html><head><title>古村自驾游记_旅行论坛</title></head><body><div class='nav'>{nav}</div>"
+            f"<table><tr><td><h2>主题：古村自驾游记</h2><p>作者：山间客 时间：2005-08-22 19:13:18</p>"
+            f"<p>{post}</p></td></tr></table><div class='thread'><p>回复线索：</p><ul>{thread}</ul></div></body></html>")
+
+
+def test_forum_post_with_its_reply_list_is_an_article():
+    """One post and a long list of linked replies: a text block stands outside the list, so it is an article,
+    and the reply list after the text is furniture."""
+    art = extract(_page(_forum_post(), "https://bbs.example.cn/thread/123.html"))
+    assert art.status == "article", art.status_reason
+    body = "\n".join(p.text for p in art.paragraphs)
+    assert "农家菜偏咸" in body
+    assert "经验分享" not in body
+    assert any("经验分享" in r for r in art.removed)
+
+
+def test_poem_of_short_lines_is_an_article():
+    """Many short lines and no links: a poem or a list of verses is text, not an index of links."""
+    lines = ["春风吹过江南岸，", "细雨湿了青石板。", "小桥流水人家远，", "一叶扁舟过柳湾。", "渔歌唱晚霞满天，",
+             "炊烟袅袅绕山间。", "归来不见旧时燕，", "唯有桃花笑春眠。", "明朝又是清明雨，", "且将心事付流年。"]
+    html = ("<html><head><title>江南春</title></head><body><h1>江南春</h1><div class='poem'>"
+            + "".join(f"<p>{x}</p>" for x in lines) + "</div></body></html>")
+    art = extract(_page(html, "https://poetry.example.cn/p/42.html"))
+    assert art.status == "article", art.status_reason
+    assert len(art.paragraphs) >= 8
+
+
+def test_channel_front_whose_only_paragraph_is_a_teaser_is_not_article():
+    """A lead summary that ends in a link to read on ('[详细]') is the teaser of another page."""
+    heads = "".join(f"<li><a href='/gz/{k}.html'>广州频道今日要闻标题第{k}条</a><span>2024-06-2{k % 10}</span></li>"
+                    for k in range(12))
+    teaser = ("<p>市住房和城乡建设局近日印发通知，对既有住宅加装电梯给予财政补贴，并简化审批流程，"
+              "申请材料由十四项减至七项。<a href='/gz/lead.html'>[详细]</a></p>")
+    html = (f"<html><head><title>广州频道</title></head><body><h1>广州频道</h1><div class='lead'>{teaser}</div>"
+            f"<ul class='latest'>{heads}</ul><div class='pager'><a>上一页</a><a>下一页</a><span>共9页</span></div>"
+            "</body></html>")
+    art = extract(_page(html, "https://city.example.cn/gz/index_2.html"))
+    assert art.status == "not_article"
+    assert "no text block" in art.status_reason
+
+
+def test_every_verdict_has_a_reason():
+    assert extract(_page(_msg_page("该内容已被发布者删除"))).status_reason.startswith("marker")
+    assert extract(_page(SEED_WECHAT_HTML)).status_reason

@@ -50,6 +50,9 @@ class Article:
     pairs: list[Pair] = field(default_factory=list)
     images: list[Image] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    # why the page has its status (status.classify); reported by `harvest extract --format text`
+    # and crawl stats, not part of the contract's JSON object
+    status_reason: str = field(default="", compare=False)
 
     @property
     def text_en(self) -> str:

@@ -18,6 +18,9 @@ from harvester.extract.errors import ExtractionError
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _SPACE = re.compile(r"[ \t\r\f\v\u00a0\u3000\u200b\u200c\u200d\ufeff]+")
+# comments and processing instructions are no part of a page's text; dropping them at parse time (as
+# trafilatura's own parser does) keeps the text that follows a comment ('<!--/keyword-->在2014年…')
+_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
 _HTMLISH = re.compile(r"<\s*(html|head|body|div|p|meta|title|!doctype|section|span|a|table|br|h[1-6])\b", re.I)
 
 
@@ -96,7 +99,7 @@ class Doc:
             raise ExtractionError("not HTML: no HTML markup found")
         src = _XML_DECL.sub("", text, count=1)  # lxml refuses str input with an encoding declaration
         try:
-            tree = lxml.html.document_fromstring(src)
+            tree = lxml.html.document_fromstring(src, parser=_PARSER)
         except (etree.ParserError, ValueError) as exc:
             raise ExtractionError(f"not HTML: {exc}") from None
         doc = cls(tree=tree, text=text, url=url)

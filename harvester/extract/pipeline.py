@@ -16,16 +16,18 @@ from lxml import etree
 from harvester.extract.align import align
 from harvester.extract.article import Article, Image, Pair, Paragraph
 from harvester.extract.blocks import Block, walk_blocks
-from harvester.extract.cleaning import clean, is_tail_heading, load_rules, parse_credits, strip_staff_code
+from harvester.extract.cleaning import clean, is_tail_heading, parse_credits, strip_staff_code
 from harvester.extract.dates import parse_date
-from harvester.extract.dom import Doc, node_text
+from harvester.extract.dom import Doc, clean_space, node_text
 from harvester.extract.encoding import decode
 from harvester.extract.errors import ExtractionError
 from harvester.extract.language import (HAN, LATIN_WORD, detect, is_caption_sized, paragraphs_from_blocks,
                                         split_mixed, strip_caption_marker)
 from harvester.extract.recover import restore_furniture, script_gallery_blocks
 from harvester.extract.portal import PortalTemplate, author_from_info, site_from_title, strip_site_suffix
-from harvester.extract.status import body_status, is_listing, page_status
+from harvester.extract.rules import Rules, load_rules
+from harvester.extract.furniture import drop_link_bars, drop_link_lists
+from harvester.extract.status import Verdict, classify
 from harvester.extract.template import Metadata, Template
 from harvester.extract.wechat import WeChatTemplate
 from harvester.page import Page
@@ -33,7 +35,6 @@ from harvester.page import Page
 WECHAT = WeChatTemplate()
 PORTAL = PortalTemplate()
 MIN_WECHAT_BODY = 40  # characters in #js_content below which trafilatura gets a try
-PHOTO_STORY_IMAGES = 3  # captioned photos from which captions count as the body's text
 _NON_HTML_TYPES = ("application/pdf", "image/", "audio/", "video/", "application/zip", "application/octet-stream",
                    "font/")
 _REPORTED_ROLE = {"lead": "body", "legend": "caption"}  # internal roles of language.paragraphs_from_blocks
@@ -58,20 +59,19 @@ def extract_html(html: str | bytes, url: str = "") -> Article:
     return extract(Page(body=body, url=url))
 
 
-def extract_doc(doc: Doc) -> Article:
+def extract_doc(doc: Doc, rules: Rules | None = None) -> Article:
+    rules = rules or load_rules()
     templates = _templates_for(doc)
     meta = metadata_cascade(doc, templates)
     article = Article(status="article", url=doc.url, canonical_url=canonicalize_url(meta.canonical_url or doc.url),
                       title=meta.title or "", source=meta.source, author=meta.author, published=meta.published)
-    status = page_status(doc) or ("not_article" if is_listing(doc) else None)
-    if status:
-        return _not_an_article(article, status)
 
     blocks = main_blocks(doc, templates)
     blocks = _drop_title_echo(blocks, article.title, meta.title_en, meta.title_zh)
     blocks, slogans = drop_account_slogan(doc, blocks, templates)
-    cleaned = clean(blocks)
-    article.removed = slogans + cleaned.removed
+    blocks, bars = drop_link_bars(doc, blocks, rules)
+    cleaned = clean(blocks, rules)
+    article.removed = slogans + bars + cleaned.removed
     apply_lifted(article, cleaned.lifted)
     outside = page_credits(doc, article)
     tidy_credits(doc, article)
@@ -81,9 +81,27 @@ def extract_doc(doc: Doc) -> Article:
         article.author = lead_author(cleaned.blocks)
 
     triples = paragraphs_from_blocks(cleaned.blocks)
-    article.paragraphs = [Paragraph(text=t, lang=lang, role=_REPORTED_ROLE.get(role, role))  # type: ignore[arg-type]
-                          for t, lang, role in triples]
-    article.images = collect_images(cleaned.blocks)
+    paragraphs = [Paragraph(text=t, lang=lang, role=_REPORTED_ROLE.get(role, role))  # type: ignore[arg-type]
+                  for t, lang, role in triples]
+    images = collect_images(cleaned.blocks)
+    # a photo story's captions are its text: they count when the page shows several photos
+    captions = [p.text for p in paragraphs if p.role == "caption"] \
+        if len(images) >= rules.status.photo_story_images else []
+    body = [p.text for p in paragraphs if p.role == "body"]
+    verdict = classify(doc, body, rules, captions, video=is_video_post(doc, templates, meta.title, paragraphs))
+    article.status_reason = verdict.reason
+    if verdict.status != "article":
+        return _not_an_article(article, verdict)
+
+    kept, listed = drop_link_lists(doc, cleaned.blocks, rules)
+    if listed:
+        article.removed += listed
+        triples = paragraphs_from_blocks(kept)
+        paragraphs = [Paragraph(text=t, lang=lang, role=_REPORTED_ROLE.get(role, role))  # type: ignore[arg-type]
+                      for t, lang, role in triples]
+        images = collect_images(kept)
+    article.paragraphs = paragraphs
+    article.images = images
     article.language = document_language(article.paragraphs)
     if article.language == "bilingual":
         article.pairs = [Pair(en=e, zh=z) for e, z in align(triples)]
@@ -93,40 +111,31 @@ def extract_doc(doc: Doc) -> Article:
     article.title_zh = meta.title_zh or article.title_zh
     if not article.title and article.paragraphs:
         article.title = article.paragraphs[0].text[:120]
-    # a photo story's captions are its text: they count when the page shows several photos
-    captions = [p.text for p in article.paragraphs if p.role == "caption"] if len(article.images) >= PHOTO_STORY_IMAGES \
-        else []
-    article.status = body_status([p.text for p in article.paragraphs if p.role == "body"], doc,  # type: ignore[assignment]
-                                 captions)
-    if article.status == "not_article" and is_video_article(doc, templates, article):
-        article.status = "article"
-    if article.status != "article":
-        return _not_an_article(article, article.status)
     if not article.published:
         article.published = _trafilatura_date(doc)
     return article
 
 
-VIDEO_MIN_TEXT = 20  # characters of text beside the video: its title lines, a standfirst
 _VIDEO_XPATH = etree.XPath(".//iframe[contains(@class,'video_iframe') or contains(@data-src,'v.qq.com') or "
                            "contains(@src,'v.qq.com')] | .//video | .//mpvideo | .//mp-common-videosnap")
 
 
-def is_video_article(doc: Doc, templates: list[Template], article: Article) -> bool:
+def is_video_post(doc: Doc, templates: list[Template], title: str | None, paragraphs: list[Paragraph]) -> bool:
     """A WeChat video post: a titled article whose content is an embedded video with a few
     lines of text (the slogan-like lines around it). Its text is short because the story is
     the video; it is still an article, not a listing or an error page."""
-    if WECHAT not in templates or not article.title:
+    if WECHAT not in templates or not title:
         return False
     node = WECHAT.content_node(doc)
     if node is None or not _VIDEO_XPATH(node):
         return False
-    return sum(len(p.text) for p in article.paragraphs) >= VIDEO_MIN_TEXT
+    return sum(len(p.text) for p in paragraphs) >= load_rules().status.video_min_text
 
 
-def _not_an_article(article: Article, status: str) -> Article:
-    """Deleted, blocked and non-article pages carry their status and URLs, nothing else."""
-    return Article(status=status, url=article.url, canonical_url=article.canonical_url)  # type: ignore[arg-type]
+def _not_an_article(article: Article, verdict: Verdict) -> Article:
+    """Deleted, blocked and non-article pages carry their status, its reason and URLs, nothing else."""
+    return Article(status=verdict.status, url=article.url, canonical_url=article.canonical_url,  # type: ignore[arg-type]
+                   status_reason=verdict.reason)
 
 
 # --- metadata -----------------------------------------------------------------------
@@ -342,6 +351,9 @@ def trafilatura_blocks(doc: Doc) -> list[Block]:
     body = getattr(result, "body", None) if result is not None else None
     if body is None:
         return []
+    if len(body) == 1 and body[0].tag == "p" and not len(body[0]) and "\n" in (body[0].text or ""):
+        # trafilatura's last resort (baseline) gives the page's text as one <p>, one line per element
+        return [Block(text=line) for line in (clean_space(x) for x in body[0].text.split("\n")) if line]
     blocks = restore_furniture(doc.tree, walk_blocks(body, doc.url), doc.url)
     return drop_labelled_boxes(doc, blocks)
 
