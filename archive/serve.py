@@ -1,18 +1,19 @@
 """`harvest serve`: open the archive in Datasette with the project's metadata and plugin.
 
-Datasette 0.65 keys metadata by database name (the file's stem) and has no CLI
-flag for plugin settings, so the shipped `datasette_metadata.json` (written for
-`archive.db`) is re-keyed to the actual file name and given the absolute WARC
-directory, written to a file, and passed with `--metadata`. The plugin itself
-loads through its entry point.
+Datasette runs in this process, through its Python API under uvicorn (what
+`datasette serve` does itself): a signal to `harvest serve` (SIGTERM, Ctrl-C) stops
+the server and frees its port; there is no child process to leave behind.
+
+Datasette 0.65 keys metadata by database name (the file's stem), so the shipped
+`datasette_metadata.json` (written for `archive.db`) is re-keyed to the actual file
+name and given the absolute WARC directory for the plugin. The plugin itself loads
+through its entry point.
 """
 from __future__ import annotations
 
+import asyncio
 import copy
 import json
-import subprocess
-import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,8 @@ PLUGIN_NAME = "harvester-article-view"  # kept in step with datasette_plugin.PLU
 
 # Long article bodies would swamp table pages; the reader view shows them whole.
 # Facet suggestions take a line above the rows and scan big tables on every page.
-SETTINGS = {"truncate_cells_html": "300", "suggest_facets": "off"}
+SETTINGS = {"truncate_cells_html": 300, "suggest_facets": False}
+GRACEFUL_SHUTDOWN = 1  # seconds open connections get once a signal arrives
 
 
 def load_metadata() -> dict[str, Any]:
@@ -42,40 +44,34 @@ def build_metadata(db_path: str | Path, warc_dir: str | Path) -> dict[str, Any]:
     return metadata
 
 
-def write_metadata(db_path: str | Path, warc_dir: str | Path, out: str | Path) -> Path:
-    """Write `build_metadata()` to `out` (JSON) and return its path."""
-    out = Path(out)
-    out.write_text(json.dumps(build_metadata(db_path, warc_dir), ensure_ascii=False, indent=2),
-                   encoding="utf-8")
-    return out
+def datasette(db_path: str | Path, warc_dir: str | Path):
+    """The Datasette instance `harvest serve` runs (also what tests talk to)."""
+    from datasette.app import Datasette
 
-
-def serve_command_args(db_path: str | Path, warc_dir: str | Path, port: int = 8001, *,
-                       metadata_path: str | Path, host: str = "127.0.0.1") -> list[str]:
-    """The `python -m datasette serve ...` argv; `metadata_path` from `write_metadata()`."""
-    args = [sys.executable, "-m", "datasette", "serve", str(db_path),
-            "--metadata", str(metadata_path), "--host", host, "--port", str(port)]
-    for name, value in SETTINGS.items():
-        args += ["--setting", name, value]
-    return args
+    return Datasette([str(db_path)], metadata=build_metadata(db_path, warc_dir), settings=dict(SETTINGS))
 
 
 def serve(db_path: str | Path, warc_dir: str | Path, port: int = 8001, *,
-          host: str = "127.0.0.1") -> int:
-    """Upgrade the archive if needed, then run Datasette until it exits; its exit code.
+          host: str = "127.0.0.1") -> None:
+    """Upgrade the archive if needed, then serve it until a signal stops the server.
 
-    Raises FileNotFoundError if there is no archive yet (nothing to serve).
+    Raises FileNotFoundError if there is no archive yet (nothing to serve). A port
+    already in use ends in uvicorn's one-line error and exit status 1; a SIGTERM ends
+    the process as SIGTERM does, once the server is down; Ctrl-C is KeyboardInterrupt.
     """
+    import uvicorn
+
     db_path = Path(db_path)
     if not db_path.is_file():
         raise FileNotFoundError(f"{db_path}: no archive here (run harvest crawl first)")
     from .store import Archive  # migrations, so Datasette sees the current schema
     Archive(db_path).close()
-    with tempfile.TemporaryDirectory(prefix="harvest-serve-") as tmp:
-        metadata_path = write_metadata(db_path, warc_dir, Path(tmp) / "metadata.json")
-        process = subprocess.Popen(
-            serve_command_args(db_path, warc_dir, port, metadata_path=metadata_path, host=host))
-        try:
-            return process.wait()
-        except KeyboardInterrupt:  # Ctrl-C reaches Datasette too; let it finish
-            return process.wait() or 0
+    ds = datasette(db_path, warc_dir)
+    server = uvicorn.Server(uvicorn.Config(ds.app(), host=host, port=port, log_level="info", lifespan="on",
+                                           timeout_graceful_shutdown=GRACEFUL_SHUTDOWN))
+
+    async def run() -> None:
+        await ds.invoke_startup()
+        await server.serve()
+
+    asyncio.run(run())

@@ -205,11 +205,14 @@ def replay(warcs: tuple[str, ...], db_path: str, warc_dir: str) -> None:
 @click.option("--port", default=8001, show_default=True, type=int)
 @click.option("--host", default="127.0.0.1", show_default=True)
 def serve(db_path: str, warc_dir: str, port: int, host: str) -> None:
-    """Open the archive in Datasette with the project's metadata and plugins."""
+    """Open the archive in Datasette (in this process) with the project's metadata and plugins."""
     from archive.serve import serve as serve_archive
 
     require_archive(db_path)
-    serve_archive(db_path, warc_dir=warc_dir, port=port, host=host)
+    try:
+        serve_archive(db_path, warc_dir=warc_dir, port=port, host=host)
+    except KeyboardInterrupt:  # Ctrl-C: the server has already shut down
+        pass
 
 
 @cli.command()

@@ -13,7 +13,7 @@ from warcio.warcwriter import WARCWriter
 
 import archive.datasette_plugin as plugin
 from archive import Archive
-from archive.serve import build_metadata, serve_command_args
+from archive.serve import build_metadata
 
 from .archive_samples import beijing, edited, harbour, shenzhen
 
@@ -168,9 +168,6 @@ def test_metadata_follows_the_database_name(tmp_path):
     metadata = build_metadata(tmp_path / "news.db", tmp_path / "w")
     assert "news" in metadata["databases"] and "archive" not in metadata["databases"]
     assert metadata["plugins"]["harvester-article-view"]["warc_dir"] == str((tmp_path / "w").resolve())
-    args = serve_command_args(tmp_path / "news.db", tmp_path / "w", 8123, metadata_path="m.json")
-    assert args[1:5] == ["-m", "datasette", "serve", str(tmp_path / "news.db")]
-    assert "--metadata" in args and "8123" in args and "127.0.0.1" in args
 
 
 def test_two_characters_work_even_without_the_plugin(served):
