@@ -1,7 +1,8 @@
 """Downloader middleware: back off when a site says "too much" and try again later.
 
 A 429, a 503 or an anti-crawl verification page (WeChat's 环境异常 / 完成验证后即可继续访问,
-classified by the extractor's own `page_status`) means the domain is being pushed too
+judged by the extractor's own `marker_status` on the one list of blocked markers in
+boilerplate_rules.toml) means the domain is being pushed too
 hard. The middleware then doubles the domain's download delay (at least Retry-After,
 at most HARVEST_BACKOFF_MAX_DELAY) and puts the request back at lower priority, so it
 is fetched later and slower rather than immediately again as RetryMiddleware would.
@@ -20,6 +21,7 @@ import logging
 import time
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from typing import Any
 
 from scrapy.crawler import Crawler
@@ -35,10 +37,6 @@ from harvester import signals as harvest_signals
 logger = logging.getLogger(__name__)
 
 BACKOFF_STATUSES = (429, 503)
-# Cheap byte probes before parsing: a page without any of these cannot be a verification page.
-_PROBES = tuple(m.encode("utf-8") for m in ("环境异常", "访问过于频繁", "完成验证", "验证", "操作频繁",
-                                            "captcha", "CAPTCHA", "unusual traffic", "Access Denied",
-                                            "access denied", "robot"))
 VERIFY_URL_MARKERS = ("/mp/verifycode", "wappoc_appmsgcaptcha", "/mp/readtemplate?t=pages/verify")
 MAX_PROBED_BYTES = 300_000  # verification pages are small; articles are not re-parsed here
 
@@ -60,6 +58,20 @@ def retry_after_seconds(value: bytes | str | None) -> float | None:
     return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
 
 
+@lru_cache(maxsize=1)
+def blocked_probes() -> tuple[bytes, ...]:
+    """Cheap byte probes before parsing, from the one list of blocked markers (the rules
+    file's `[status] blocked_markers`, which the extractor uses too): a page containing
+    none of them, in UTF-8 or GB18030, lower-cased, cannot be a verification page."""
+    from harvester.extract.rules import load_rules
+
+    probes = set()
+    for marker in load_rules().status.blocked_markers:
+        for encoding in ("utf-8", "gb18030"):
+            probes.add(marker.lower().encode(encoding))
+    return tuple(sorted(probes))
+
+
 def is_blocked_page(response: Response) -> bool:
     """A verification / anti-crawl page, judged like the extractor judges it."""
     if any(m in response.url for m in VERIFY_URL_MARKERS):
@@ -67,7 +79,10 @@ def is_blocked_page(response: Response) -> bool:
     if not isinstance(response, TextResponse) or response.status != 200:
         return False
     body = response.body
-    if len(body) > MAX_PROBED_BYTES or not any(p in body for p in _PROBES):
+    if len(body) > MAX_PROBED_BYTES:
+        return False
+    lowered = body.lower()  # ASCII only: CJK bytes are left alone
+    if not any(p in lowered for p in blocked_probes()):
         return False
     from harvester.extract.dom import Doc
     from harvester.extract.encoding import decode

@@ -171,6 +171,21 @@ def test_blocked_page_detection() -> None:
     assert retry_after_seconds(b"120") == 120.0 and retry_after_seconds(None) is None
 
 
+def test_every_blocked_marker_of_the_rules_slows_the_crawler_too() -> None:
+    """One list of blocked markers (boilerplate_rules.toml): what extraction calls blocked, politeness backs off from."""
+    from harvester.extract.rules import load_rules
+
+    markers = load_rules().status.blocked_markers
+    assert {"访问受限", "请稍后再试", "请在微信客户端打开链接"} <= set(markers)
+    for marker in markers:
+        page = f"<html><head><title>提示</title></head><body><div><p>{marker}</p></div></body></html>"
+        assert extract_html(page.encode(), "https://news.example.org/a/1.html").status == "blocked", marker
+        for charset in ("utf-8", "gbk"):
+            response = HtmlResponse("https://news.example.org/a/1.html", body=page.encode(charset),
+                                    headers={"Content-Type": f"text/html; charset={charset}"})
+            assert is_blocked_page(response), (marker, charset)
+
+
 # -- end to end, through the real CLI ------------------------------------------------------------
 
 def crawl(site_dir: Path, *names: str, refresh: bool = False, extra: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
