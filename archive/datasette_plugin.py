@@ -33,6 +33,7 @@ from datasette.utils.asgi import NotFound, Response
 from jinja2 import ChoiceLoader, FileSystemLoader
 from markupsafe import Markup
 
+from . import versions
 from .search import FACETS, HIT_MARKS, FTS_TABLE, datasette_escape_fts, match_expression, search_page
 from .snapshot import SnapshotError, read_snapshot, resolve_warc_path
 from .store import read_article
@@ -40,6 +41,7 @@ from .store import read_article
 PLUGIN_NAME = "harvester-article-view"
 TEMPLATES = Path(__file__).parent / "templates"
 SEARCH_TEMPLATE = "harvester_search.html"
+_ARCHIVES: set[str] = set()  # names of the served databases that are archives (prepare_connection)
 PAGE_SIZE = 20
 
 
@@ -71,6 +73,7 @@ def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) 
     """trylast: runs after Datasette's own sql_functions, so our escape_fts wins."""
     conn.create_function("archive_match", 1, match_expression, deterministic=True)
     if _is_archive(conn):
+        _ARCHIVES.add(database)
         conn.create_function("escape_fts", 1, datasette_escape_fts, deterministic=True)
 
 
@@ -82,12 +85,17 @@ def article_path(datasette: Any, database: str, article_id: int) -> str:
 @hookimpl
 def render_cell(row: Any, value: Any, column: str, table: str | None, database: str,
                 datasette: Any) -> Markup | None:
-    """Titles in the articles table link to the reader view."""
-    if table != "articles" or column != "title" or row is None:
+    """Titles link to the reader view: in the articles table, and in the archive's
+    canned queries whose rows carry the article's `id`."""
+    if column != "title" or row is None:
+        return None
+    if table != "articles" and not (table is None and database in _ARCHIVES):
         return None
     try:
         article_id = row["id"]
     except (KeyError, IndexError):
+        return None
+    if not isinstance(article_id, int):
         return None
     return Markup('<a href="{}">{}</a>').format(
         article_path(datasette, database, article_id), value or "(untitled)")
@@ -133,11 +141,12 @@ async def article_view(datasette: Any, request: Any) -> Response:
         article = await db.execute_fn(lambda conn: read_article(conn, article_id))
     except KeyError:
         raise NotFound(f"No article {article_id}")
-    versions = [
-        {"id": r["id"], "version": r["version"], "link": article_path(datasette, db.name, r["id"])}
-        for r in (await db.execute(
-            "SELECT id, version FROM articles WHERE canonical_url = ? ORDER BY version",
-            [article["canonical_url"]])).rows]
+    history = await db.execute_fn(lambda conn: versions.history(conn, article["canonical_url"]))
+    for row in history:
+        row["link"] = article_path(datasette, db.name, row["id"])
+    diff = await db.execute_fn(lambda conn: versions.changes(conn, article_id))
+    if diff is not None:
+        diff["previous_link"] = article_path(datasette, db.name, diff["previous_id"])
     snapshot_url = None
     if article.get("warc_file") and article.get("warc_offset") is not None:
         snapshot_url = datasette.urls.path(f"/-/snapshot/{article_id}") + "?" + urlencode(
@@ -146,7 +155,8 @@ async def article_view(datasette: Any, request: Any) -> Response:
         "database": db.name,
         "article": article,
         "unpaired": _unpaired(article),
-        "versions": versions,
+        "versions": history,
+        "diff": diff,
         "snapshot_url": snapshot_url,
         "row_url": datasette.urls.row(db.name, "articles", str(article_id)),
     }, request=request)

@@ -23,7 +23,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from fixtures.loader import iter_cases
+from fixtures.loader import UPDATES_DIR, iter_cases
+from fixtures.record import write_site_warc
 
 from .conftest import ROOT, run_harvest
 
@@ -65,10 +66,17 @@ def db_rows(db: Path, sql: str, *params) -> list[sqlite3.Row]:
 
 @pytest.fixture(scope="module")
 def archive_db(tmp_path_factory) -> Path:
-    """The fixture site replayed into a fresh archive (WARC pointers name the absolute path)."""
-    db = tmp_path_factory.mktemp("browser") / f"{DB_NAME}.db"
+    """The fixture site replayed into a fresh archive (WARC pointers name the absolute path),
+    then fixtures/updates, which changes some of its articles."""
+    directory = tmp_path_factory.mktemp("browser")
+    db = directory / f"{DB_NAME}.db"
     result = run_harvest("replay", str(FIXTURE_WARC), "--db", str(db), timeout=120)
     assert result.returncode == 0, result.stderr
+    # Then the later versions of some pages (fixtures/updates): version 2 of those articles.
+    updates = directory / "updates.warc.gz"
+    write_site_warc(updates, pages=UPDATES_DIR)
+    result = run_harvest("replay", str(updates), "--db", str(db), timeout=120)
+    assert result.returncode == 0 and "changed 1," in result.stdout + result.stderr, result.stderr
     return db
 
 

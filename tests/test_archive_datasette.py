@@ -104,6 +104,13 @@ def test_article_view_side_by_side(served):
     assert "王五" in html and "Li Si" in html and "2023-06-13T18:59:00+08:00" in html
     assert "/-/snapshot/4?database=archive" in html and "raw snapshot" in html
     assert "v1" in html and "(current)" in html
+    # Version 2 shows what changed since version 1: the added paragraph in <ins>.
+    assert '<h2>Changes since <a href="/-/article/1?database=archive">version 1</a></h2>' in html
+    assert '<ins lang="zh">深圳还将举办创新大赛。</ins>' in html
+    assert "1 paragraph added, 0 removed." in html and "<del" not in html.split('class="diff"')[1].split("</section>")[0]
+    assert '<section id="versions">' in html and "first stored" in html and "+1 &minus;0" in html
+    first = get(served, "/-/article/1").text
+    assert "Changes since" not in first and "(superseded)" in first
     assert get(served, "/-/article/999").status_code == 404
     assert get(served, "/-/article/2?database=nope").status_code == 404
 
@@ -148,11 +155,16 @@ def test_canned_queries_run(served):
     for name, params in [("search_english", "q=innovations"), ("search_chinese", "q=创新基金"),
                          ("article_pairs", "article_id=4"), ("articles_per_source_per_day", ""),
                          ("newest_articles", ""), ("most_boilerplate_removed", ""),
-                         ("article_versions", "")]:
+                         ("article_versions", ""), ("changed_articles", "")]:
         response = get(served, f"/archive/{name}.json?_shape=array&{params}")
         assert response.status_code == 200, (name, response.text)
         rows = response.json()
         assert rows, name
+    changed = get(served, "/archive/changed_articles.json?_shape=array").json()
+    assert [(r["id"], r["version"], r["previous_id"], r["paragraphs_delta"]) for r in changed] == [(4, 2, 1, 1)]
+    # Titles in the archive's canned queries link to the reader view.
+    assert '<a href="/-/article/4?database=archive">Shenzhen bets on innovation</a>' in get(
+        served, "/archive/changed_articles").text
     chinese = get(served, "/archive/search_chinese.json?_shape=array&q=深圳").json()
     assert [r["id"] for r in chinese] == [4] and "深圳" in chinese[0]["excerpt"]
 

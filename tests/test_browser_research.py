@@ -71,3 +71,41 @@ def test_articles_table_search_rows_on_the_first_screen(archive_db, server, page
     page.get_by_role("link", name="“深圳” on the search page").click()
     page.wait_for_selector("ol.hits li.hit")
     assert page.locator('input[name="q"]').first.input_value() == "深圳"
+
+
+def test_changed_article_version_2_shows_what_changed(archive_db, server, page):
+    """fixtures/updates/portal-english-daily: one paragraph added, one corrected."""
+    rows = db_rows(archive_db, "SELECT id, version, is_current FROM articles WHERE title = ? ORDER BY version",
+                   "Shenzhen opens its 1,300th park")
+    assert [(r["version"], r["is_current"]) for r in rows] == [(1, 0), (2, 1)]
+    first, second = rows
+    # The canned query lists the change; its title opens version 2.
+    page.goto(f"{server}/{DB_NAME}/changed_articles")
+    page.get_by_role("link", name="Shenzhen opens its 1,300th park").first.click()
+    page.wait_for_selector(".harvester-article")
+    assert urlsplit(page.url).path == f"/-/article/{second['id']}"
+
+    changes = page.locator("section#changes")
+    assert changes.get_by_role("heading", name="Changes since version 1").is_visible()
+    added = changes.locator("ins")
+    assert added.count() == 2 and added.first.is_visible()
+    assert [t.strip() for t in added.all_inner_texts()] == [
+        "The new Xiangmihu Pocket Park has a children's playground, a shaded seating area and a 320-meter "
+        "running loop, and is open 24 hours a day.",
+        "Residents can suggest sites for the next pocket parks through the city's 12345 hotline until the "
+        "end of March, the bureau said on Tuesday."]
+    removed = changes.locator("del")
+    assert removed.count() == 1 and "300-meter running loop" in removed.inner_text()
+    assert page.evaluate("getComputedStyle(document.querySelector('#changes ins')).backgroundColor") \
+        != page.evaluate("getComputedStyle(document.querySelector('#changes del')).backgroundColor")
+    # All versions are listed, this one marked; version 1 has nothing to compare with.
+    versions = page.locator("section#versions table.versions tbody tr")
+    assert versions.count() == 2
+    assert versions.nth(1).get_attribute("class") == "this" and "+2 −1" in versions.nth(1).inner_text()
+    changes.scroll_into_view_if_needed()
+    screenshot(page, "article-version-diff.png", full_page=False)
+    versions.nth(0).get_by_role("link", name="v1").click()
+    page.wait_for_selector(".harvester-article")
+    assert urlsplit(page.url).path == f"/-/article/{first['id']}"
+    assert page.locator("section#changes").count() == 0
+    assert "(superseded)" in page.locator("dl.article-meta").inner_text()
