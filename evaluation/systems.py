@@ -7,15 +7,13 @@ has no title_en/title_zh/original_title/editors. Its language and its pairs come
 naive script test: adjacent paragraphs of different scripts (EN/ZH) are paired. That is the
 honest naive baseline, not something trafilatura itself claims to do.
 
-Pages are independent, so ``jobs > 1`` scores them in a process pool (a forkserver that has
-imported the extractor once); ``jobs=1`` runs in this process.
+Pages are independent, so ``jobs > 1`` scores them in worker processes (the crawl's
+`harvester.workers.WorkerPool`, which survives a worker's death); ``jobs=1`` runs in this process.
 """
 from __future__ import annotations
 
-import multiprocessing
 import os
 import re
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from typing import Callable, Iterable, TypeVar
 
@@ -33,15 +31,29 @@ def default_jobs() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
-def parallel_map(fn: Callable[[T], R], items: Iterable[T], jobs: int = 1) -> list[R]:
-    """``[fn(x) for x in items]``, in order; in a process pool when jobs > 1 and there is work to share."""
+def parallel_map(fn: Callable[[T], R], items: Iterable[T], jobs: int = 1,
+                 on_death: Callable[[T, Exception], R] | None = None) -> list[R]:
+    """``[fn(x) for x in items]``, in order; in worker processes when jobs > 1 and there is work to share.
+
+    The workers are `harvester.workers.WorkerPool`'s, the crawl's own: an item whose
+    worker dies (killed, out of memory) is retried once on a fresh worker, and if it
+    kills that one too, `on_death(item, error)` stands for its result (else it raises).
+    """
+    from harvester.workers import WorkerDied, WorkerPool
+
     items = list(items)
     if jobs <= 1 or len(items) < 2:
         return [fn(x) for x in items]
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["harvester.extract", "trafilatura"])
-    with ProcessPoolExecutor(max_workers=min(jobs, len(items)), mp_context=ctx) as pool:
-        return list(pool.map(fn, items, chunksize=max(1, len(items) // (jobs * 4))))
+    results = []
+    with WorkerPool(min(jobs, len(items)), preload=("harvester.extract", "trafilatura")) as pool:
+        for item, future in zip(items, pool.map(fn, items)):
+            try:
+                results.append(future.result())
+            except WorkerDied as exc:
+                if on_death is None:
+                    raise
+                results.append(on_death(item, exc))
+    return results
 
 
 def ours(case: EvalCase) -> dict:
@@ -129,6 +141,12 @@ def _score_case(job: tuple[tuple[str, ...], EvalCase]) -> list[PageScore]:
     return [run_system(SYSTEMS[n], case) for n in names]
 
 
+def _died(job: tuple[tuple[str, ...], EvalCase], exc: Exception) -> list[PageScore]:
+    """A page that killed its worker twice: a failure of that page in every system."""
+    names, case = job
+    return [score_page(case.name, case.truth, {"status": "error"}, str(exc)) for _ in names]
+
+
 @dataclass
 class Report:
     """Scores of one set of truth pages, per system, in page order."""
@@ -174,5 +192,5 @@ class Report:
 
 def evaluate(cases: list[EvalCase], label: str = "", baseline: bool = True, jobs: int = 1) -> Report:
     names = ("ours", "trafilatura") if baseline else ("ours",)
-    rows = parallel_map(_score_case, [(names, c) for c in cases], jobs)
+    rows = parallel_map(_score_case, [(names, c) for c in cases], jobs, on_death=_died)
     return Report(label=label, systems={n: [row[i] for row in rows] for i, n in enumerate(names)})

@@ -20,6 +20,8 @@ WARC_DIR_OPTION = click.option("--warc-dir", default="warcs", show_default=True,
                                help="Directory of WARC files.")
 SOURCES_OPTION = click.option("--sources", "sources_path", default="sources.toml", show_default=True,
                               type=click.Path(dir_okay=False), help="Sources file (TOML).")
+WORKERS_OPTION = click.option("--workers", default=None, type=click.IntRange(0, 256),
+                              help="Extraction worker processes (default: one per core; 0: in this process).")
 
 
 SETTING_OPTION = click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
@@ -171,7 +173,8 @@ def extract(path: str, url: str | None, fmt: str) -> None:
 @click.argument("warcs", nargs=-1, type=click.Path())
 @DB_OPTION
 @WARC_DIR_OPTION
-def replay(warcs: tuple[str, ...], db_path: str, warc_dir: str) -> None:
+@WORKERS_OPTION
+def replay(warcs: tuple[str, ...], db_path: str, warc_dir: str, workers: int | None) -> None:
     """Re-run extraction over recorded WARC files or directories (default: --warc-dir) into the archive, no network."""
     from archive.cdxj import expand_warc_paths
     from archive.store import Archive
@@ -193,7 +196,7 @@ def replay(warcs: tuple[str, ...], db_path: str, warc_dir: str) -> None:
     warcs = tuple(files)
     archive = Archive(db_path)
     try:
-        summary = replay_warcs(warcs, archive)
+        summary = replay_warcs(warcs, archive, workers=workers)
     except WarcError as exc:
         raise HarvestError(str(exc)) from None
     click.echo(summary.line())

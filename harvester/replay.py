@@ -6,17 +6,15 @@ articles whose result changed get a new version.
 """
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from archive.cdxj import CdxjIndex
 from archive.store import Archive
-from archive.warcstore import iter_responses
-from harvester.extract import extract
-from harvester.extract.errors import ExtractionError
-from harvester.page import Page
+from archive.warcstore import ResponseRecord, iter_responses
+from harvester.extraction import PageJob, extract_all, make_pool
 
 
 @dataclass
@@ -50,34 +48,50 @@ class LazyIndex:
         return getattr(self._index, name)
 
 
+def _replayable(record: ResponseRecord) -> bool:
+    return record.status == 200 and _is_html(record.headers) and not record.url.endswith("/robots.txt")
+
+
 def replay(paths: Iterable[str], archive: Archive, source: str = "replay",
-           on_progress: Callable[[ReplaySummary], None] | None = None) -> ReplaySummary:
-    """Extract every HTML 200 response of `paths` into `archive`, one crawl row for the run."""
+           on_progress: Callable[[ReplaySummary], None] | None = None,
+           workers: int | None = None) -> ReplaySummary:
+    """Extract every HTML 200 response of `paths` into `archive`, one crawl row for the run.
+
+    Pages are extracted by `workers` processes (default one per core, 0 = here) a few
+    ahead of the archive, which stores them in WARC order.
+    """
     summary = ReplaySummary()
     crawl_id = archive.start_crawl(source)
     error = None
     paths = list(paths)
     index = LazyIndex(paths)
-    try:
+    records: deque[ResponseRecord] = deque()  # sent to extraction, result not yet stored
+
+    def jobs() -> Iterator[PageJob]:
         for path in paths:
             for record in iter_responses(path, index=index):
                 summary.responses += 1
-                if record.status != 200 or not _is_html(record.headers) or record.url.endswith("/robots.txt"):
+                if not _replayable(record):
                     summary.outcomes["skipped"] += 1
                     continue
-                page = Page.from_headers(record.body, record.url, record.headers,
-                                         status=record.status, fetched_at=record.fetched_at)
-                try:
-                    article = extract(page)
-                except ExtractionError:
+                records.append(record)
+                yield PageJob.of(record.body, record.url, record.headers, status=record.status,
+                                 fetched_at=record.fetched_at)
+
+    try:
+        with make_pool(workers) as pool:
+            for result in extract_all(pool, jobs()):
+                record = records.popleft()
+                article = result.get("article")
+                if article is None:
                     summary.outcomes["error"] += 1
                     continue
-                if article.status != "article":
-                    summary.outcomes[article.status] += 1
+                if article["status"] != "article":
+                    summary.outcomes[article["status"]] += 1
                     continue
                 pointer = {"warc_file": str(Path(record.warc_file).resolve()), "warc_offset": record.warc_offset,
                            "warc_record_id": record.warc_record_id}
-                outcome = archive.store_article(article.to_dict(), pointer=pointer, crawl_id=crawl_id,
+                outcome = archive.store_article(article, pointer=pointer, crawl_id=crawl_id,
                                                 crawled_at=record.fetched_at.isoformat(timespec="seconds"))
                 summary.outcomes[outcome] += 1
                 if on_progress:

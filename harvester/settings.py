@@ -39,6 +39,9 @@ EXTENSIONS = {
     "harvester.progress.Progress": 500,
 }
 DOWNLOADER_MIDDLEWARES = {
+    # After the incremental skip (50): holds article requests back while HARVEST_EXTRACT_BACKLOG
+    # pages wait for extraction.
+    "harvester.crawl_extraction.BackpressureMiddleware": 60,
     # Only active when REPLAY_WARCS names files: answers from WARC instead of the network.
     "harvester.replay_middleware.WarcReplayMiddleware": 950,
     # Outermost: a response whose WARC record could not be written (full disk) fails here.
@@ -57,6 +60,10 @@ HARVEST_PROGRESS = False
 HARVEST_PROGRESS_INTERVAL = 10.0   # seconds between progress log lines when stderr is not a terminal
 HARVEST_REFRESH = False
 REPLAY_WARCS: list[str] = []
+# Extraction runs in worker processes (harvester.crawl_extraction): None = one per core,
+# 0 = in the reactor thread. Fetching pauses while BACKLOG pages wait (0 = 4 per worker).
+HARVEST_EXTRACT_WORKERS = None
+HARVEST_EXTRACT_BACKLOG = 0
 
 # -- Sources, incremental crawling and politeness (harvester.sources, .incremental, .politeness) --
 DOWNLOADER_MIDDLEWARES.update({

@@ -8,7 +8,7 @@ politeness middlewares act on those and leave feeds, sitemaps and listings alone
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Iterator
+from typing import Any, AsyncIterator, Iterable
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
@@ -21,18 +21,15 @@ from harvester.items import ExtractedPage
 ARTICLE_META = "harvest_article"
 
 
-def article_item(response: Response, source: str) -> ExtractedPage:
-    """Extract one fetched page into the item the archive pipeline stores.
+def article_item(response: Response, source: str, result: dict[str, Any]) -> ExtractedPage:
+    """The item the archive pipeline stores, from a page's extraction result.
 
-    Raises harvester.extract.errors.ExtractionError for pages extraction refuses.
+    `result` is `harvester.extraction.run_job`'s {"article": Article.to_dict()} (its
+    canonical_url already in harvester.urls form).
     """
-    from harvester.extract import extract
-    from harvester.page import Page
-
-    page = Page.from_headers(response.body, response.url, response.headers, status=response.status)
-    article = extract(page).to_dict()  # canonical_url already in harvester.urls form
+    article = result["article"]
     return ExtractedPage(url=response.url, article=article, warc=response.meta.get("warc"),
-                         fetched_at=page.fetched_at.isoformat(timespec="seconds"), source=source)
+                         fetched_at=result.get("fetched_at", ""), source=source)
 
 
 def patterns(value: str | Iterable[str] | None) -> list[str]:
@@ -71,14 +68,16 @@ class ArticlePageMixin:
         meta = {**kwargs.pop("meta", {}), ARTICLE_META: True}
         return scrapy.Request(url, callback=self.parse_article, errback=self.failed, meta=meta, **kwargs)
 
-    def parse_article(self, response: Response, **kwargs: Any) -> Iterator[ExtractedPage]:
-        from harvester.extract.errors import ExtractionError
+    async def parse_article(self, response: Response, **kwargs: Any) -> AsyncIterator[ExtractedPage]:
+        """Extract off the reactor (harvester.crawl_extraction); errors are counted, not raised."""
+        from harvester.crawl_extraction import CrawlExtraction
 
-        try:
-            yield article_item(response, self.source)
-        except ExtractionError as exc:
+        result = await CrawlExtraction.of(self.crawler).extract(response)
+        if "error" in result:
             harvest_stats.count(self.crawler.stats, "error")
-            self.failures.append((response.url, str(exc)))
+            self.failures.append((response.url, result["error"]))
+            return
+        yield article_item(response, self.source, result)
 
     def failed(self, failure: Failure) -> None:
         # Skips decided on purpose (already archived, 304 unchanged, page limit) are not failures.

@@ -1,0 +1,152 @@
+"""Extraction during a crawl: pages go to worker processes, the reactor keeps fetching.
+
+`CrawlExtraction.of(crawler)` is the crawl's one extraction service. The spiders'
+`parse_article` awaits `extract(response)`; the page travels to a worker of a
+`harvester.workers.WorkerPool` as bytes, URL and headers and comes back as a plain
+dict (`harvester.extraction.run_job`), so nothing CPU-heavy runs on the reactor
+thread. With HARVEST_EXTRACT_WORKERS = 0 pages are extracted in place, as before.
+
+Backpressure: at most HARVEST_EXTRACT_BACKLOG pages wait for extraction.
+`BackpressureMiddleware` (a downloader middleware) holds article requests back
+while the backlog is full; a held request keeps its downloader slot, so the
+downloader stops taking new requests and memory stays flat however fast the
+network is. Politeness (delays, AutoThrottle, per-domain concurrency) is applied
+after this middleware, unchanged.
+
+Settings:
+  HARVEST_EXTRACT_WORKERS  worker processes; unset = one per core, 0 = in the reactor thread
+  HARVEST_EXTRACT_BACKLOG  pages submitted but not yet extracted before fetching pauses;
+                           0 = 4 per worker
+"""
+from __future__ import annotations
+
+import logging
+import weakref
+from collections import deque
+from datetime import datetime, timezone
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.http import Request, Response
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.defer import Deferred, succeed
+
+from harvester.extraction import PageJob, make_pool, outcome, run_job, worker_count
+from harvester.spiders.base import ARTICLE_META
+
+logger = logging.getLogger(__name__)
+
+_SERVICES: "weakref.WeakKeyDictionary[Crawler, CrawlExtraction]" = weakref.WeakKeyDictionary()
+
+
+class CrawlExtraction:
+    """A crawl's extraction: a worker pool (or none), the backlog count and its waiters."""
+
+    def __init__(self, crawler: Crawler, workers: int, backlog: int) -> None:
+        self.crawler = crawler
+        self.workers = workers
+        self.backlog = backlog
+        self.waiting = 0  # pages submitted, result not yet back
+        self._pool = make_pool(workers) if workers else None
+        self._room: deque[Deferred] = deque()
+        crawler.signals.connect(self.close, signal=signals.engine_stopped)
+        if workers:
+            logger.info("extraction: %d worker process%s, backlog %d pages",
+                        workers, "" if workers == 1 else "es", backlog)
+
+    @classmethod
+    def of(cls, crawler: Crawler) -> "CrawlExtraction":
+        """The crawler's service, built from its settings on first use."""
+        service = _SERVICES.get(crawler)
+        if service is None:
+            settings = crawler.settings
+            workers = worker_count(settings.get("HARVEST_EXTRACT_WORKERS"))
+            backlog = settings.getint("HARVEST_EXTRACT_BACKLOG") or 4 * max(1, workers)
+            service = _SERVICES[crawler] = cls(crawler, workers, backlog)
+        return service
+
+    # -- extraction ---------------------------------------------------------
+    async def extract(self, response: Response) -> dict[str, Any]:
+        """The page's result ({"article": ...} or {"error": ...}, see harvester.extraction)
+        plus "fetched_at", the time the response was handed over, to the second."""
+        fetched_at = datetime.now(timezone.utc)
+        job = PageJob.of(response.body, response.url, response.headers, status=response.status,
+                         fetched_at=fetched_at)
+        if self._pool is None:
+            result = run_job(job)
+        else:
+            self.waiting += 1
+            self.crawler.stats.max_value("harvest/extract/backlog_max", self.waiting)
+            try:
+                result = await maybe_deferred_to_future(self._submit(job))
+            finally:
+                self.waiting -= 1
+                self._wake()
+        return {**result, "fetched_at": fetched_at.isoformat(timespec="seconds")}
+
+    def _submit(self, job: PageJob) -> Deferred:
+        deferred: Deferred = Deferred()
+        future = self._pool.submit(run_job, job)
+
+        from twisted.internet import reactor  # the one Scrapy installed
+
+        def done(finished: Any) -> None:  # on a feeder thread: hand over to the reactor
+            reactor.callFromThread(_fire, deferred, finished)
+
+        future.add_done_callback(done)
+        return deferred
+
+    # -- backpressure --------------------------------------------------------
+    def full(self) -> bool:
+        return self._pool is not None and self.waiting >= self.backlog
+
+    def room(self) -> Deferred:
+        """Fires when fewer than `backlog` pages wait for extraction."""
+        if not self.full():
+            return succeed(None)
+        deferred: Deferred = Deferred()
+        self._room.append(deferred)
+        self.crawler.stats.inc_value("harvest/extract/paused")
+        return deferred
+
+    def _wake(self) -> None:
+        while self._room and not self.full():
+            self._room.popleft().callback(None)
+
+    def close(self) -> None:
+        """Stop the workers; requests still held back are let go (the engine is stopping)."""
+        while self._room:
+            self._room.popleft().callback(None)
+        if self._pool is not None:
+            deaths = self._pool.deaths
+            self._pool.close(cancel=True)
+            if deaths:
+                self.crawler.stats.set_value("harvest/extract/worker_deaths", deaths)
+            self._pool = None
+
+
+def _fire(deferred: Deferred, future: Any) -> None:
+    try:
+        deferred.callback(outcome(future))
+    except Exception as exc:  # a bug in extraction: the spider callback raises it, Scrapy logs it
+        deferred.errback(exc)
+
+
+class BackpressureMiddleware:
+    """Downloader middleware: hold article requests while the extraction backlog is full."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "BackpressureMiddleware":
+        return cls(crawler)
+
+    async def process_request(self, request: Request) -> None:
+        if not request.meta.get(ARTICLE_META):
+            return None
+        service = CrawlExtraction.of(self.crawler)
+        if service.full():
+            await maybe_deferred_to_future(service.room())
+        return None

@@ -1,0 +1,245 @@
+"""A process pool that survives its workers' deaths and knows which task killed one.
+
+`concurrent.futures.ProcessPoolExecutor` turns one dead worker (the OOM killer, a
+segfault in a C parser) into `BrokenProcessPool` for *every* pending task and cannot
+say which task the dead worker held. Here each worker process is fed by one thread
+of the parent, one task at a time, over its own pipe. When a worker dies while
+holding a task, that worker is replaced, the task is retried once on the fresh one,
+and if it dies again the task's future fails with `WorkerDied`. Other tasks never
+notice; nothing is lost silently.
+
+Tasks are `(function, *args)` with a module-level function and picklable arguments;
+results come back pickled. Workers start with "spawn" (safe in a process that runs
+threads, such as a Twisted reactor with its thread pool) and import `preload`
+modules before their first task, so warm-up overlaps the caller's own start-up.
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+import multiprocessing
+import os
+import pickle
+import queue
+import signal
+import threading
+import traceback
+from collections import deque
+from concurrent.futures import Future
+from typing import Any, Callable, Iterable, Iterator, Sequence
+
+logger = logging.getLogger(__name__)
+
+ATTEMPTS = 2  # a task whose worker dies is retried once, then fails with WorkerDied
+_STOP = None
+
+
+class WorkerDied(RuntimeError):
+    """The worker process running a task died (killed, out of memory, crashed) twice."""
+
+
+class RemoteError(RuntimeError):
+    """An exception raised in a worker that could not be sent back as itself."""
+
+
+def default_workers() -> int:
+    """One worker per core this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _serve(conn: Any, preload: Sequence[str]) -> None:
+    """A worker's life: import `preload`, then run tasks until told to stop or orphaned."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    for name in preload:
+        importlib.import_module(name)
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return  # the parent is gone
+        if task is _STOP:
+            return
+        function, args = task
+        try:
+            reply = (True, function(*args))
+        except Exception as exc:  # sent back to the caller, the worker stays alive
+            reply = (False, _portable(exc))
+        try:
+            conn.send(reply)
+        except (OSError, EOFError):
+            return
+        except Exception as exc:  # an unpicklable result
+            conn.send((False, RemoteError(f"result not picklable: {type(exc).__name__}: {exc}")))
+
+
+def _portable(exc: Exception) -> Exception:
+    """The exception itself if it survives pickling, else a RemoteError with its traceback."""
+    try:
+        pickle.loads(pickle.dumps(exc))
+        return exc
+    except Exception:
+        text = "".join(traceback.format_exception(exc)).strip()
+        return RemoteError(f"{type(exc).__name__}: {exc}\n{text}")
+
+
+def _describe_exit(code: int | None) -> str:
+    if code is not None and code < 0:
+        try:
+            return f"killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"killed by signal {-code}"
+    return f"exit status {code}"
+
+
+class _Task:
+    __slots__ = ("function", "args", "future")
+
+    def __init__(self, function: Callable[..., Any], args: tuple, future: Future) -> None:
+        self.function, self.args, self.future = function, args, future
+
+
+class WorkerPool:
+    """`workers` processes; `submit(fn, *args)` returns a concurrent.futures.Future."""
+
+    def __init__(self, workers: int | None = None, *, preload: Sequence[str] = (),
+                 start_method: str = "spawn", max_tasks: int = 0) -> None:
+        self.size = workers or default_workers()
+        self.preload = tuple(preload)
+        self.max_tasks = max_tasks  # recycle a worker after this many tasks (0: never)
+        self.deaths = 0  # workers that died holding a task
+        self._context = multiprocessing.get_context(start_method)
+        self._tasks: queue.SimpleQueue[_Task | None] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._processes: set[Any] = set()
+        self._closed = False
+        self._threads = [threading.Thread(target=self._feed, name=f"worker-feed-{n}", daemon=True)
+                         for n in range(self.size)]
+        for thread in self._threads:
+            thread.start()
+
+    # -- workers ----------------------------------------------------------
+    def _spawn(self) -> tuple[Any, Any]:
+        parent, child = self._context.Pipe()
+        process = self._context.Process(target=_serve, args=(child, self.preload), daemon=True,
+                                        name="harvest-worker")
+        process.start()
+        child.close()
+        with self._lock:
+            self._processes.add(process)
+        return process, parent
+
+    def _retire(self, process: Any, conn: Any, *, stop: bool) -> int | None:
+        if stop:
+            try:
+                conn.send(_STOP)
+            except OSError:
+                pass
+        conn.close()
+        process.join(5 if stop else 1)
+        if process.is_alive():
+            process.kill()
+            process.join()
+        with self._lock:
+            self._processes.discard(process)
+        return process.exitcode
+
+    def pids(self) -> list[int]:
+        """Process ids of the live workers (for tests that kill one, and for memory figures)."""
+        with self._lock:
+            return [p.pid for p in self._processes if p.pid is not None]
+
+    def _feed(self) -> None:
+        """One worker's feeder: hand it tasks one by one, replace it when it dies."""
+        process, conn = self._spawn()
+        done = 0
+        try:
+            while True:
+                task = self._tasks.get()
+                if task is _STOP:
+                    return
+                if not task.future.set_running_or_notify_cancel():
+                    continue
+                attempts = 0
+                while True:
+                    try:
+                        conn.send((task.function, task.args))
+                        ok, value = conn.recv()
+                    except (OSError, EOFError):  # the worker died (holding this task, or idle)
+                        pid, code = process.pid, self._retire(process, conn, stop=False)
+                        with self._lock:
+                            self.deaths += 1
+                        process, conn = self._spawn()
+                        attempts += 1
+                        logger.warning("worker process %s died (%s); %s", pid, _describe_exit(code),
+                                       "retrying its task" if attempts < ATTEMPTS else "its task failed")
+                        if attempts < ATTEMPTS:
+                            continue
+                        task.future.set_exception(WorkerDied(
+                            f"worker process died twice on this task ({_describe_exit(code)})"))
+                    except Exception as exc:  # unpicklable arguments: the caller's error
+                        task.future.set_exception(exc)
+                    else:
+                        (task.future.set_result if ok else task.future.set_exception)(value)
+                    break
+                done += 1
+                if self.max_tasks and done >= self.max_tasks:
+                    self._retire(process, conn, stop=True)
+                    process, conn = self._spawn()
+                    done = 0
+        finally:
+            self._retire(process, conn, stop=True)
+
+    # -- tasks ------------------------------------------------------------
+    def submit(self, function: Callable[..., Any], *args: Any) -> Future:
+        """Run `function(*args)` in a worker; the future holds its result or exception."""
+        if self._closed:
+            raise RuntimeError("the worker pool is closed")
+        future: Future = Future()
+        self._tasks.put(_Task(function, args, future))
+        return future
+
+    def map(self, function: Callable[..., Any], items: Iterable[Any], *,
+            window: int | None = None) -> Iterator[Future]:
+        """Futures of `function(item)` in input order, at most `window` running ahead.
+
+        Yields futures rather than results so each caller decides what a failed item
+        means; memory stays flat however long `items` is.
+        """
+        window = window or 2 * self.size
+        pending: deque[Future] = deque()
+        for item in items:
+            pending.append(self.submit(function, item))
+            if len(pending) >= window:
+                first = pending.popleft()
+                first.exception()  # wait
+                yield first
+        for future in pending:
+            future.exception()
+            yield future
+
+    def close(self, *, cancel: bool = False) -> None:
+        """Stop the workers after the queued tasks (or cancel those with `cancel=True`)."""
+        if self._closed:
+            return
+        self._closed = True
+        if cancel:
+            while True:
+                try:
+                    task = self._tasks.get_nowait()
+                except queue.Empty:
+                    break
+                if task is not _STOP:
+                    task.future.cancel()
+        for _ in self._threads:
+            self._tasks.put(_STOP)
+        for thread in self._threads:
+            thread.join()
+
+    def __enter__(self) -> "WorkerPool":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close(cancel=exc[0] is not None)

@@ -1,0 +1,87 @@
+"""The extraction worker pool: results come back, and a dead worker loses nothing."""
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from fixtures.loader import iter_cases
+from harvester.extract import extract
+from harvester.extraction import InlinePool, PageJob, extract_all, make_pool, run_job
+from harvester.page import Page
+from harvester.workers import WorkerDied, WorkerPool
+
+
+def square(n: int) -> int:
+    return n * n
+
+
+def refuse(n: int) -> int:
+    raise ValueError(f"no {n}")
+
+
+def die() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def report_pid_then_wait(marker: str) -> str:
+    """Write our pid where the test can read it, then work long enough to be killed."""
+    Path(marker).write_text(str(os.getpid()))
+    for _ in range(600):
+        time.sleep(0.05)
+        if Path(marker + ".go").exists():
+            break
+    return "finished"
+
+
+def test_results_and_exceptions_come_back_in_order():
+    with WorkerPool(2) as pool:
+        assert [f.result() for f in pool.map(square, range(10))] == [n * n for n in range(10)]
+        with pytest.raises(ValueError, match="no 3"):
+            pool.submit(refuse, 3).result()
+        assert pool.submit(square, 4).result() == 16  # the worker survived the exception
+
+
+def test_a_killed_worker_is_replaced_and_its_task_retried_once(tmp_path):
+    marker = str(tmp_path / "pid")
+    with WorkerPool(2) as pool:
+        future = pool.submit(report_pid_then_wait, marker)
+        while not Path(marker).exists():
+            time.sleep(0.02)
+        first = int(Path(marker).read_text())
+        Path(marker).unlink()
+        os.kill(first, signal.SIGKILL)  # as the OOM killer would
+        while not Path(marker).exists():  # the retry reports from a fresh worker
+            time.sleep(0.02)
+        assert int(Path(marker).read_text()) != first
+        Path(marker + ".go").touch()
+        assert future.result(timeout=60) == "finished"
+        assert pool.deaths == 1
+        assert first not in pool.pids() and len(pool.pids()) == 2
+
+
+def test_a_task_that_kills_every_worker_fails_after_one_retry():
+    with WorkerPool(1) as pool:
+        with pytest.raises(WorkerDied, match="died twice"):
+            pool.submit(die).result(timeout=60)
+        assert pool.deaths == 2
+        assert pool.submit(square, 5).result(timeout=60) == 25  # the pool goes on
+
+
+def test_page_jobs_give_the_same_dicts_in_workers_as_in_process():
+    cases = list(iter_cases())[:12]
+    jobs = [PageJob.of(c.body, c.url, c.headers) for c in cases]
+    with make_pool(2) as pool:
+        pooled = list(extract_all(pool, jobs))
+    assert pooled == list(extract_all(InlinePool(), jobs))
+    for case, job, result in zip(cases, jobs, pooled):
+        direct = extract(Page.from_headers(case.body, case.url, case.headers))
+        assert result == {"article": direct.to_dict()}, case.name
+
+
+def test_non_html_is_an_error_result_not_an_exception():
+    assert run_job(PageJob.of(b"%PDF-1.4", "http://x/a.pdf", {"Content-Type": "application/pdf"})) == {
+        "error": "not HTML: content-type application/pdf"}
