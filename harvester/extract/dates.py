@@ -6,6 +6,7 @@ is read as Asia/Shanghai (+08:00, no DST since 1991); WeChat gives a Unix epoch.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
@@ -68,6 +69,35 @@ def parse_date(text: str | None) -> str | None:
         return None
 
 
+# 7/5/2005 9:23:57 PM: month first, as US servers print it; read only with its AM/PM clock
+US_DATE_RX = re.compile(r"\b(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>(?:19|20)\d{2})\s+(?P<H>\d{1,2}):(?P<M>\d{2})"
+                        r"(?::(?P<S>\d{2}))?\s*(?P<ampm>[AP]M)\b", re.I)
+
+
+def find_dates(text: str) -> list[tuple[int, int, str]]:
+    """Every date in `text` in reading order: (start, end, ISO 8601), +08:00 unless it says otherwise."""
+    found: list[tuple[int, int, str]] = []
+    for m in DATE_RX.finditer(text):
+        value = parse_date(m.group(0))
+        if value:
+            found.append((m.start(), m.end(), value))
+    for m in EN_DATE_RX.finditer(text):
+        value = _english_date(text, m)
+        if value:
+            found.append((m.start(), m.end(), value))
+    for m in US_DATE_RX.finditer(text):
+        hh = int(m["H"]) % 12 + (12 if m["ampm"].upper() == "PM" else 0)
+        try:
+            value = datetime(int(m["y"]), int(m["m"]), int(m["d"]), hh, int(m["M"]), int(m["S"] or 0),
+                             tzinfo=SHANGHAI).isoformat()
+        except ValueError:
+            continue
+        found.append((m.start(), m.end(), value))
+    # a US date's day/month digits are no Y-M-D match, but keep each span once, earliest first
+    found.sort()
+    return [f for k, f in enumerate(found) if not k or f[0] >= found[k - 1][1]]
+
+
 def _english_date(text: str, m: re.Match[str]) -> str | None:
     """An English date with the clock time printed just before or after it (else midnight)."""
     mon = _MONTHS.get((m["mon"] or m["mon2"])[:3].lower())
@@ -89,3 +119,26 @@ def _english_date(text: str, m: re.Match[str]) -> str | None:
         return datetime(y, mon or 0, d, hh, mm, ss, tzinfo=SHANGHAI).isoformat()
     except ValueError:
         return None
+
+
+@dataclass(frozen=True)
+class DateCandidate:
+    """One reading of the publication time and how much its source is trusted."""
+
+    value: str  # ISO 8601 with offset
+    source: str
+    weight: float
+
+
+def choose_date(candidates: list[DateCandidate]) -> str | None:
+    """The calendar day with the most weight behind it; of its readings, the most trusted one
+    that has a clock time (a bare date loses to a time on the same day)."""
+    if not candidates:
+        return None
+    days: dict[str, float] = {}
+    for c in candidates:
+        days[c.value[:10]] = days.get(c.value[:10], 0.0) + c.weight
+    best = max(days, key=lambda d: (days[d], -next(k for k, c in enumerate(candidates) if c.value[:10] == d)))
+    same = sorted((c for c in candidates if c.value[:10] == best), key=lambda c: -c.weight)
+    timed = [c for c in same if "T00:00:00" not in c.value]
+    return (timed or same)[0].value

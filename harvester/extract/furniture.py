@@ -17,6 +17,7 @@ from harvester.extract.status import in_items, is_prose, link_items
 _SPACE = re.compile(r"\s+")
 _LETTERS = re.compile(r"[\W_]+")
 LINK_BAR_MAX = 240  # characters: a link bar is a line of menu words, not a paragraph
+LINK_LINE_MAX = 30  # characters of a line that is one menu link
 
 
 def _compact(text: str) -> str:
@@ -58,16 +59,32 @@ def is_link_bar(doc: Doc, text: str, rules: Rules) -> bool:
     return count >= cfg.link_bar_links and share >= cfg.link_bar_share
 
 
+def is_link_line(doc: Doc, text: str) -> bool:
+    """A short line that is one of the page's links and nothing else ('人民日报', '领导留言板')."""
+    if len(text) > LINK_LINE_MAX:
+        return False
+    count, share = link_cover(doc, text)
+    return count == 1 and share >= 0.9
+
+
 def drop_link_bars(doc: Doc, blocks: list[Block], rules: Rules) -> tuple[list[Block], list[str]]:
-    """Navigation bars among the body's lines go; returns (kept blocks, removed lines)."""
-    kept: list[Block] = []
-    removed: list[str] = []
-    for block in blocks:
-        if block.kind != "image" and is_link_bar(doc, block.text, rules):
-            removed.append(block.text)
-        else:
-            kept.append(block)
-    return kept, removed
+    """Navigation among the body's lines goes: a menu line of several links, and a run of at
+    least `link_run` lines that are each one link (a footer's or sidebar's menu, one item per
+    line). Returns (kept blocks, removed lines)."""
+    cfg = rules.status
+    bars = {k for k, b in enumerate(blocks) if b.kind != "image" and is_link_bar(doc, b.text, rules)}
+    run: list[int] = []
+    for k in [*range(len(blocks)), -1]:
+        if k >= 0 and (blocks[k].kind == "image" or k in bars or is_link_line(doc, blocks[k].text)):
+            if blocks[k].kind != "image" and k not in bars:
+                run.append(k)
+            continue
+        if len(run) >= cfg.link_run:
+            bars.update(run)
+        run = []
+    if not bars:
+        return blocks, []
+    return [b for k, b in enumerate(blocks) if k not in bars], [blocks[k].text for k in sorted(bars)]
 
 
 def drop_link_lists(doc: Doc, blocks: list[Block], rules: Rules) -> tuple[list[Block], list[str]]:

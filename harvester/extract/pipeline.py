@@ -16,8 +16,9 @@ from lxml import etree
 from harvester.extract.align import align
 from harvester.extract.article import Article, Image, Pair, Paragraph
 from harvester.extract.blocks import Block, walk_blocks
+from harvester.extract.bylines import byline_zones, htmldate_candidate, trailing_author, zone_author, zone_date
 from harvester.extract.cleaning import clean, is_tail_heading, parse_credits, strip_staff_code
-from harvester.extract.dates import parse_date
+from harvester.extract.dates import choose_date
 from harvester.extract.dom import Doc, clean_space, node_text
 from harvester.extract.encoding import decode
 from harvester.extract.errors import ExtractionError
@@ -27,7 +28,7 @@ from harvester.extract.recover import restore_furniture, script_gallery_blocks
 from harvester.extract.portal import PortalTemplate, author_from_info, site_from_title, strip_site_suffix
 from harvester.extract.rules import Rules, load_rules
 from harvester.extract.furniture import drop_link_bars, drop_link_lists
-from harvester.extract.status import Verdict, classify
+from harvester.extract.status import Verdict, classify, is_prose
 from harvester.extract.template import Metadata, Template
 from harvester.extract.wechat import WeChatTemplate
 from harvester.page import Page
@@ -111,9 +112,34 @@ def extract_doc(doc: Doc, rules: Rules | None = None) -> Article:
     article.title_zh = meta.title_zh or article.title_zh
     if not article.title and article.paragraphs:
         article.title = article.paragraphs[0].text[:120]
-    if not article.published:
-        article.published = _trafilatura_date(doc)
+    read_bylines(doc, article, templates, rules)
     return article
+
+
+def read_bylines(doc: Doc, article: Article, templates: list[Template], rules: Rules) -> None:
+    """Author and date from the byline zone between headline and body (bylines.py), the closing
+    bracketed credit, and the day the date sources agree on. A WeChat page's own fields stand."""
+    body = [p.text for p in article.paragraphs if p.role == "body"]
+    if WECHAT in templates and article.published:
+        return
+    first = next((t for t in body if is_prose(t, rules.status)), body[0] if body else "")
+    last = next((t for t in reversed(body) if is_prose(t, rules.status)), body[-1] if body else "")
+    zones = byline_zones(doc, article.title, first, last)
+    if not article.author:
+        article.author = zone_author(zones, article.title, rules) or trailing_author(body, rules)
+        if article.author and is_site_name(article.author, doc):
+            article.author = None
+    cfg = rules.bylines
+    candidates = [] if WECHAT in templates else PORTAL.date_candidates(doc, cfg)
+    found = zone_date(zones.header, rules) or zone_date(zones.above, rules, weight=cfg.weight_date) \
+        or zone_date(zones.footer, rules, weight=cfg.weight_date, labelled_only=True)
+    if found:
+        candidates.append(found)
+    if not any(c.weight >= cfg.weight_meta for c in candidates):
+        found = htmldate_candidate(doc, rules)
+        if found:
+            candidates.append(found)
+    article.published = choose_date(candidates) or article.published
 
 
 _VIDEO_XPATH = etree.XPath(".//iframe[contains(@class,'video_iframe') or contains(@data-src,'v.qq.com') or "
@@ -159,17 +185,6 @@ def _fallback_metadata(doc: Doc) -> Metadata:
     return Metadata(title=strip_site_suffix(title, doc.meta_value("og:site_name")) if title else None,
                     source=doc.meta_value("og:site_name", "application-name") or PORTAL.source_element(doc)
                     or site_from_title(title, PORTAL.headline(doc)) or None)
-
-
-def _trafilatura_date(doc: Doc) -> str | None:
-    """Last resort for the date: htmldate via trafilatura's metadata (date only)."""
-    try:
-        from trafilatura.metadata import extract_metadata
-
-        found = extract_metadata(doc.tree, doc.url or None, fast=True)
-    except Exception:  # noqa: BLE001 - a failing fallback leaves the date empty
-        return None
-    return parse_date(found.date) if found is not None and found.date else None
 
 
 def apply_lifted(article: Article, lifted: dict) -> None:

@@ -11,7 +11,7 @@ import re
 
 from lxml import etree
 
-from harvester.extract.dates import parse_date
+from harvester.extract.dates import DateCandidate, parse_date
 from harvester.extract.dom import Doc, clean_space, node_text, spaced_text
 from harvester.extract.template import Template
 
@@ -74,11 +74,31 @@ def author_from_info(info: str) -> str | None:
                 break
             kept.append(name)
         if kept:
-            return "、".join(kept)
+            return ("、" if "、" in m.group(1) else " ").join(kept)  # the names joined as the page joins them
     m = _AUTHOR_EN_RX.search(info)
     if m:
         return _SOURCE_END.sub("", m.group(1)).strip() or None
     return None
+
+
+_ID_LIKE = re.compile(r"^[A-Za-z]{0,4}[_\-]?\d{3,}$")
+_WORDS = re.compile(r"[A-Za-z][A-Za-z!]{2,}|[\u4e00-\u9fff]{2}")
+
+
+def credible_meta_author(doc: Doc, value: str | None) -> str | None:
+    """A meta author that names a person: not a CMS user id ('L_104485'), not the software's
+    maker (it shares a word with meta generator: 'Discuz! Team' beside 'Discuz! X3.4'), not the
+    publisher (dc.publisher, citation_publisher)."""
+    value = (value or "").strip()
+    if not value or value.startswith("http") or _ID_LIKE.match(value) or not re.search(r"[^\W\d_]", value):
+        return None
+    generator = doc.meta_value("generator")
+    if generator and set(_WORDS.findall(value.lower())) & set(_WORDS.findall(generator.lower())):
+        return None
+    for key in ("dc.publisher", "citation_publisher", "og:site_name"):
+        if "".join(doc.meta_value(key).split()) == "".join(value.split()):
+            return None
+    return value
 
 
 def is_name_like(value: str) -> bool:
@@ -157,6 +177,27 @@ class PortalTemplate(Template):
                 return value
         return info
 
+    def date_candidates(self, doc: Doc, weights) -> list[DateCandidate]:
+        """Every reading of the date the markup offers, with its weight (rules [bylines.weights]):
+        the first explicit publication meta, JSON-LD datePublished, the first looser meta,
+        the first <time datetime>, the info line near the headline."""
+        found: list[DateCandidate] = []
+
+        def add(raw: str | None, source: str, weight: float) -> None:
+            value = parse_date(raw)
+            if value:
+                found.append(DateCandidate(value, source, weight))
+
+        add(next((v for v in (doc.meta.get(k) for k in _DATE_META[:4]) if parse_date(v)), None), "meta",
+            weights.weight_meta)
+        add(_jsonld_value(doc, "datePublished"), "json-ld", weights.weight_meta)
+        add(next((v for v in (doc.meta.get(k) for k in _DATE_META[4:]) if parse_date(v)), None), "loose meta",
+            weights.weight_loose)
+        add(next((el.get("datetime") for el in _TIME_XPATH(doc.tree)[:3] if parse_date(el.get("datetime"))), None),
+            "time element", weights.weight_loose)
+        add(self.info_text(doc), "info line", weights.weight_info)
+        return found
+
     def source(self, doc: Doc) -> str | None:
         m = _SOURCE_RX.search(self.info_text(doc))
         if m:
@@ -193,9 +234,12 @@ class PortalTemplate(Template):
         return None
 
     def author(self, doc: Doc) -> str | None:
-        value = doc.meta_value("author", "article:author", "dc.creator")
-        if value and is_name_like(value):
-            return value
+        """A scholarly meta (citation_author, dc.creator) first, then a credible meta author, then the info line."""
+        for key in ("citation_author", "citation_authors", "dc.creator", "author", "article:author"):
+            value = credible_meta_author(doc, doc.meta_value(key))
+            if value:
+                return " ".join(value.split()) if re.search(r"[\u4e00-\u9fff]", value) is None else \
+                    re.sub(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", "", value)
         return author_from_info(self.info_text(doc))
 
     def titles(self, doc: Doc) -> tuple[str | None, str | None]:
@@ -318,7 +362,8 @@ def strip_site_suffix(title: str, site: str | None = None) -> str:
     parts = [p for p in _site_split(title).split(title) if p]
     if len(parts) < 2:
         return title
-    return max(parts, key=len)
+    # a Chinese character weighs two Latin letters: '…再就业(页 1) - 学术前沿 - powered by Discuz! Archiver'
+    return max(parts, key=lambda p: len(p) + len(re.findall(r"[\u4e00-\u9fff]", p)))
 
 
 def site_from_title(title: str, headline: str) -> str | None:

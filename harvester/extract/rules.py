@@ -17,6 +17,39 @@ except ModuleNotFoundError:  # pragma: no cover - 3.10 needs tomli
 
 
 @dataclass(frozen=True)
+class BylineRules:
+    """Where dates and authors are read in the byline zone (rules [bylines]); see bylines.py."""
+
+    date_label: re.Pattern[str]
+    label_window: int
+    author_patterns: tuple[re.Pattern[str], ...]
+    trailing: re.Pattern[str]
+    not_names: tuple[str, ...]
+    weight_meta: float
+    weight_labelled: float
+    weight_info: float
+    weight_timed: float
+    weight_loose: float
+    weight_htmldate: float
+    weight_date: float
+
+    @classmethod
+    def from_table(cls, table: dict) -> "BylineRules":
+        weights = table.get("weights", {})
+        return cls(
+            date_label=re.compile(table.get("date_label", "(?!)"), re.I),
+            label_window=int(table.get("label_window", 12)),
+            author_patterns=tuple(re.compile(p, re.I) for p in table.get("author_patterns", [])),
+            trailing=re.compile(table.get("trailing", "(?!)")),
+            not_names=tuple(table.get("not_names", [])),
+            weight_meta=float(weights.get("meta", 4)), weight_labelled=float(weights.get("labelled", 3)),
+            weight_info=float(weights.get("info", 2.5)), weight_timed=float(weights.get("timed", 2)),
+            weight_loose=float(weights.get("loose", 1.5)), weight_htmldate=float(weights.get("htmldate", 1.5)),
+            weight_date=float(weights.get("date", 1)),
+        )
+
+
+@dataclass(frozen=True)
 class StatusRules:
     """Thresholds of the page-state classifier (rules [status]); see status.py for their use."""
 
@@ -43,6 +76,7 @@ class StatusRules:
     teaser_end: re.Pattern[str] | None = None
     link_bar_links: int = 3
     link_bar_share: float = 0.8
+    link_run: int = 3
 
     @classmethod
     def from_table(cls, table: dict) -> "StatusRules":
@@ -101,6 +135,7 @@ class Rules:
     caption_max: int = 120
     credit_phrases: list[tuple[str, re.Pattern[str]]] = field(default_factory=list)
     status: StatusRules = field(default_factory=lambda: StatusRules())
+    bylines: BylineRules = field(default_factory=lambda: BylineRules.from_table({}))
 
 
 
@@ -153,6 +188,7 @@ def load_rules(text: str | None = None) -> Rules:
         caption_markers=[re.compile(p, re.I) for p in data.get("captions", {}).get("markers", [])],
         caption_max=int(data.get("captions", {}).get("max_len", 120)),
         status=StatusRules.from_table(data.get("status", {})),
+        bylines=BylineRules.from_table(data.get("bylines", {})),
     )
 
 

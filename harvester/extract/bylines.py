@@ -1,0 +1,176 @@
+"""Dates and authors read where a reader finds them: the byline between headline and body.
+
+Chinese portals, forums and blogs of every decade print the same kind of line above the
+article ('发布时间：2005-5-7 21:23:57  作者：张三', '2022年02月13日 09:57 来源：光明日报',
+'某某 发表于 2005-9-15 11:46', 'By Li Wen | Updated: 2024-03-14'), and newspapers close
+a story with the reporter in brackets ('（记者 张三）'). So the page's text is read once as
+one string, the zone from the headline down to the article's first paragraph is cut out
+of it, and the labelled date, else the first dated time, else the first date in that zone
+is a candidate; every other source (meta tags, JSON-LD, the portal's info line, htmldate)
+is another, and the calendar day most sources agree on wins (`choose_date`).
+
+Label words and their weights are data: boilerplate_rules.toml [bylines].
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from htmldate import find_date
+
+from harvester.extract.dates import DateCandidate, find_dates, parse_date
+from harvester.extract.dom import Doc
+from harvester.extract.portal import author_from_info
+from harvester.extract.rules import Rules
+
+ZONE_MAX = 600  # characters above the first paragraph in which the headline and byline stand
+ZONE_AFTER_TITLE = 300  # characters after the headline read when the body's start is not found
+ABOVE_TITLE = 60  # characters above the headline where a newspaper page prints the day
+FOOTER_MAX = 200  # characters after the last paragraph where a post's footer names its author and time
+PROBE = 12  # characters of the title / first paragraph looked up in the page text
+_SKIP = frozenset(("script", "style", "noscript", "template", "select", "option", "textarea"))
+_SPACE = re.compile(r"\s+")
+HAN_NAME = r"[\u4e00-\u9fff·]{2,4}"
+NAMES = HAN_NAME + r"(?:[ 、，,]+" + HAN_NAME + r"){0,3}"
+
+
+def _compact(text: str) -> str:
+    return _SPACE.sub("", text or "")
+
+
+def page_text(doc: Doc) -> tuple[str, str, list[int]]:
+    """(the body's text, one text node per line; the same without blanks; compact index -> text index)."""
+    cached = doc.cache.get("bylines.text")
+    if isinstance(cached, tuple):
+        return cached
+    parts: list[str] = []
+    body = doc.tree.find("body")
+    for el in body.iter() if body is not None else ():
+        if not isinstance(el.tag, str):
+            continue
+        if el.tag not in _SKIP and el.text and el.text.strip():
+            parts.append(" ".join(el.text.split()))
+        if el.tail and el.tail.strip():
+            parts.append(" ".join(el.tail.split()))
+    text = "\n".join(parts)
+    index = [k for k, ch in enumerate(text) if not ch.isspace()]
+    compact = "".join(text[k] for k in index)
+    value = (text, compact, index)
+    doc.cache["bylines.text"] = value
+    return value
+
+
+@dataclass(frozen=True)
+class Zones:
+    """The page text around the article where its date and byline are printed."""
+
+    above: str = ""  # a little text above the headline (newspaper pages print the day there)
+    header: str = ""  # from the headline down to the first paragraph
+    footer: str = ""  # the article and a little after it, where a forum post or blog entry has its footer
+
+
+def byline_zones(doc: Doc, title: str, first_paragraph: str, last_paragraph: str) -> Zones:
+    """Cut the zones out of the page text by finding the headline and the body's first and last paragraphs."""
+    text, compact, index = page_text(doc)
+    if not compact:
+        return Zones()
+    head = _compact(title)[:PROBE]
+    probe = _compact(first_paragraph)[:PROBE]
+    start = compact.find(probe) if len(probe) >= 6 else -1
+    footer = ""
+    tail = _compact(last_paragraph)[-PROBE:]
+    at_end = compact.find(tail, max(start, 0)) if len(tail) >= 6 else -1
+    if at_end >= 0:
+        end = index[at_end + len(tail) - 1] + 1
+        footer = text[index[start] if start >= 0 else end:end + FOOTER_MAX]
+    if start < 0:  # the body's start is not in the page text: read on from the headline
+        at = compact.find(head) if len(head) >= 4 else -1
+        if at < 0:
+            return Zones(footer=footer)
+        lo = index[at]
+        return Zones(text[max(0, lo - ABOVE_TITLE):lo], text[lo:lo + ZONE_AFTER_TITLE + len(title)], footer)
+    end = index[start]
+    lo = max(0, end - ZONE_MAX)
+    above = ""
+    if len(head) >= 4:
+        at = compact.find(head, 0, start)
+        while 0 <= at and index[at] < lo:
+            at = compact.find(head, at + 1, start)
+        if at >= 0:
+            lo = index[at]
+            above = text[max(0, lo - ABOVE_TITLE):lo]
+    return Zones(above, text[lo:end], footer)
+
+
+def zone_date(zone: str, rules: Rules, weight: float | None = None, labelled_only: bool = False) -> DateCandidate | None:
+    """The labelled date of the zone ('发布时间：…'), else the first date with a clock time, else the
+    first date; `weight` overrides the weight (a date read above the headline counts less)."""
+    cfg = rules.bylines
+    found = find_dates(zone)
+    if not found:
+        return None
+    for start, _end, value in found:
+        before = zone[max(0, start - cfg.label_window):start]
+        if cfg.date_label.search(before):
+            return DateCandidate(value, "byline label", weight or cfg.weight_labelled)
+    if labelled_only:
+        return None
+    timed = [v for _s, _e, v in found if "T00:00:00" not in v]
+    if timed:
+        return DateCandidate(timed[0], "byline time", weight or cfg.weight_timed)
+    return DateCandidate(found[0][2], "byline date", weight or cfg.weight_date)
+
+
+def htmldate_candidate(doc: Doc, rules: Rules) -> DateCandidate | None:
+    """htmldate's reading of the page (markup, then the text; no extensive search)."""
+    try:
+        value = find_date(doc.tree, extensive_search=False, original_date=True, outputformat="%Y-%m-%d %H:%M:%S")
+    except Exception:  # noqa: BLE001 - a failing candidate is no candidate
+        return None
+    iso = parse_date(value) if value else None
+    return DateCandidate(iso, "htmldate", rules.bylines.weight_htmldate) if iso else None
+
+
+# --- authors ----------------------------------------------------------------------------
+
+def zone_author(zones: Zones, title: str, rules: Rules) -> str | None:
+    """A labelled byline in the header ('作者：张三', '记者 李四', '文/王五', '张三 发表于 …'), else a bare
+    line of names between the headline and the body, else a post footer ('由张三张贴 @ …', '… by handle')."""
+    value = author_from_info(zones.header) or _patterned(zones.header, rules) or name_line(zones.header, title, rules)
+    return value or _patterned(zones.footer, rules)
+
+
+def _patterned(text: str, rules: Rules) -> str | None:
+    for rx in rules.bylines.author_patterns:
+        m = rx.search(text)
+        if m and m.group("name").strip():
+            return m.group("name").strip()
+    return None
+
+
+def name_line(zone: str, title: str, rules: Rules) -> str | None:
+    """'赵延东、风笑天' on its own between the headline and the first paragraph: the authors."""
+    head = _compact(title)[:PROBE]
+    if len(head) < 4:
+        return None
+    lines = [line.strip() for line in zone.split("\n") if line.strip()]
+    at = max((k for k, line in enumerate(lines) if head in _compact(line)), default=None)
+    if at is None:
+        return None
+    rest = lines[at + 1:]
+    if len(rest) != 1:
+        return None
+    candidate = rest[0]
+    if not re.fullmatch(NAMES, candidate) or any(w in candidate for w in rules.bylines.not_names):
+        return None
+    return candidate
+
+
+def trailing_author(paragraphs: list[str], rules: Rules) -> str | None:
+    """The reporter named in brackets at the end of the article: '…。（记者 张倩）', '（袁源）'."""
+    for text in reversed(paragraphs[-2:]):
+        m = rules.bylines.trailing.search(text)
+        if m:
+            name = m.group("name")
+            if not any(name.endswith(w) or name == w for w in rules.bylines.not_names):
+                return name
+    return None

@@ -1,0 +1,74 @@
+"""Dates and authors from the byline around the article (harvester/extract/bylines.py), on pages we wrote."""
+from __future__ import annotations
+
+from harvester.extract.dates import DateCandidate, choose_date, find_dates
+from harvester.extract.pipeline import extract_html
+
+PARAS = ["今年春节假期，城区三座公园共接待游客四十余万人次，比去年同期增长两成，其中夜游项目最受欢迎，"
+         "不少市民带着孩子在湖边观看灯组，园方为此延长了开放时间。",
+         "园方介绍，节日期间增派了两百名志愿者，在主要路口引导人流，并开通了预约入园系统，避免人群在入口处聚集。",
+         "下一步，公园将总结假日客流的经验，在五一假期前完成停车场扩建，并增设两处母婴室和一批直饮水点。"]
+
+
+def _page(header: str, head: str = "", after: str = "", paras: list[str] = PARAS) -> str:
+    body = "".join(f"<p>{p}</p>" for p in paras)
+    return (f"<html><head><title>城区公园春节客流创新高_本地新闻</title>{head}</head><body>"
+            "<div class='nav'><a href='/'>首页</a> <a href='/local/'>本地</a></div>"
+            f"<table><tr><td><b>城区公园春节客流创新高</b></td></tr><tr><td>{header}</td></tr>"
+            f"<tr><td class='text'>{body}{after}</td></tr></table></body></html>")
+
+
+def test_date_and_author_from_a_labelled_byline_under_the_headline():
+    art = extract_html(_page("发布时间：2005-2-14 21:23:57　作者：林小雨"), "http://news.example.cn/2005/0214/1.html")
+    assert art.published == "2005-02-14T21:23:57+08:00"  # no zone given: Asia/Shanghai
+    assert art.author == "林小雨"
+
+
+def test_chinese_date_with_time_and_no_label():
+    art = extract_html(_page("2022年02月13日 09:57　来源：城市晚报"), "http://news.example.cn/a/1.html")
+    assert art.published == "2022-02-13T09:57:00+08:00"
+
+
+def test_forum_post_header_and_post_footer():
+    page = _page("山间客 发表于 2005-9-15 11:46:00")
+    art = extract_html(page, "http://bbs.example.cn/t/9.html")
+    assert art.author == "山间客"
+    assert art.published == "2005-09-15T11:46:00+08:00"
+    footer = "<p>由山间客张贴 @ 2005-03-21 01:20:44 (359) 共 3 篇评论</p>"
+    art = extract_html(_page("", after=footer), "http://blog.example.cn/u/1.html")
+    assert art.author == "山间客"
+
+
+def test_reporter_in_brackets_closing_the_story():
+    paras = PARAS[:-1] + [PARAS[-1] + "（记者 周晓雯）"]
+    assert extract_html(_page("", paras=paras), "http://news.example.cn/a/2.html").author == "周晓雯"
+    paras = PARAS[:-1] + [PARAS[-1] + "（完）"]
+    assert extract_html(_page("", paras=paras), "http://news.example.cn/a/3.html").author is None
+
+
+def test_reporter_slash_wen_and_a_name_line_under_the_headline():
+    assert extract_html(_page("本报记者林小雨/文"), "http://news.example.cn/a/4.html").author == "林小雨"
+    assert extract_html(_page("林小雨、陈立"), "http://news.example.cn/a/5.html").author == "林小雨、陈立"
+
+
+def test_meta_author_naming_the_software_or_a_user_id_is_no_author():
+    generator = "<meta name='generator' content='SiteBuilder CMS 3.4'><meta name='author' content='SiteBuilder Team'>"
+    assert extract_html(_page("", head=generator), "http://news.example.cn/a/6.html").author is None
+    user_id = "<meta name='author' content='U_104485'>"
+    assert extract_html(_page("", head=user_id), "http://news.example.cn/a/7.html").author is None
+    scholar = "<meta name='citation_author' content='林 小雨'><meta name='author' content='某某学术期刊出版社'>" \
+              "<meta name='dc.publisher' content='某某学术期刊出版社'>"
+    assert extract_html(_page("", head=scholar), "http://journal.example.cn/p/8.html").author == "林小雨"
+
+
+def test_dates_found_in_reading_order_with_us_clock_dates():
+    found = [v for _s, _e, v in find_dates("发布日期： 7/5/2005 9:23:57 PM 来源：2004年7月16日08:19 或 2005-5-7")]
+    assert found == ["2005-07-05T21:23:57+08:00", "2004-07-16T08:19:00+08:00", "2005-05-07T00:00:00+08:00"]
+
+
+def test_the_day_most_sources_agree_on_wins_and_keeps_its_clock_time():
+    picked = choose_date([DateCandidate("2024-03-02T00:00:00+08:00", "loose meta", 1.5),
+                          DateCandidate("2024-03-01T00:00:00+08:00", "htmldate", 1.5),
+                          DateCandidate("2024-03-01T10:20:00+08:00", "byline time", 2)])
+    assert picked == "2024-03-01T10:20:00+08:00"
+    assert choose_date([]) is None
