@@ -207,6 +207,8 @@ def update_index(warc_dir: str | os.PathLike, written: Iterable[str | os.PathLik
     warc_dir = Path(warc_dir)
     out = index_path(warc_dir)
     with index_lock(warc_dir):
+        for stale in warc_dir.glob(f".{INDEX_NAME}.*.tmp"):  # left by a crawl killed mid-update
+            stale.unlink(missing_ok=True)
         existing = out.read_text(encoding="utf-8").splitlines(keepends=True) if out.is_file() else []
         known = {_filename(line) for line in existing if line.strip()}
         todo = {Path(p).resolve() for p in written}

@@ -46,6 +46,8 @@ DOWNLOADER_MIDDLEWARES = {
     "harvester.replay_middleware.WarcReplayMiddleware": 950,
     # Outermost: a response whose WARC record could not be written (full disk) fails here.
     "harvester.warc_recorder.WarcGuardMiddleware": 990,
+    # Just before RedirectMiddleware (600): a redirect back into its own chain fails, counted.
+    "harvester.redirect_loops.RedirectLoopMiddleware": 610,
 }
 ITEM_PIPELINES = {
     "harvester.pipelines.ArchivePipeline": 300,

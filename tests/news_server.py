@@ -7,6 +7,7 @@ and can be edited, slowed down or made to answer 429 / a WeChat verification pag
 from __future__ import annotations
 
 import hashlib
+import sys
 import threading
 import time
 from collections import Counter
@@ -19,6 +20,14 @@ LAST_MODIFIED = formatdate(1_700_000_000, usegmt=True)
 BLOCKED_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>验证</title></head>
 <body><div class="weui-msg"><p class="weui-msg__title">环境异常</p>
 <p>当前环境异常，完成验证后即可继续访问。</p><a id="js_verify">去验证</a></div></body></html>"""
+
+
+class QuietServer(ThreadingHTTPServer):
+    """A client that hangs up mid-answer (a crawl killed on purpose) is no server error."""
+
+    def handle_error(self, request, client_address) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 def article_html(n: int, text: str) -> str:
@@ -63,7 +72,7 @@ class NewsSite:
         self.lock = threading.Lock()
         self.answer_429: Counter = Counter()  # path -> how many 429s still to send
         self.answer_blocked: Counter = Counter()  # path -> how many verification pages to send
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server = QuietServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 

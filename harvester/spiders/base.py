@@ -86,5 +86,7 @@ class ArticlePageMixin:
         harvest_stats.count(self.crawler.stats, "error")
         request = getattr(failure, "request", None)
         response = getattr(failure.value, "response", None)
-        reason = f"HTTP {response.status}" if response is not None else failure.getErrorMessage()
+        # Some download errors carry no message (ResponseDataLossError): their type says it.
+        reason = f"HTTP {response.status}" if response is not None else \
+            failure.getErrorMessage() or failure.type.__name__
         self.failures.append((request.url if request else "?", reason.splitlines()[0] if reason else "failed"))
