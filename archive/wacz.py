@@ -15,24 +15,45 @@ from pathlib import Path
 
 from wacz.main import main as wacz_main
 
+from archive.snapshot import SnapshotError, read_record, resolve_warc_path
+
 
 class WaczError(ValueError):
     """Nothing to pack, or the wacz tool refused the input."""
 
 
-def _pages_jsonl(db_path: str | Path, out: Path) -> int:
-    """Write a pages.jsonl of current articles; returns the page count."""
+def _pages_jsonl(db_path: str | Path, warc_dir: str | Path, out: Path) -> int:
+    """Write a pages.jsonl of current articles; returns the page count.
+
+    A page's timestamp is the WARC-Date of the record its article points at (read
+    back by archive/snapshot.py), so a replay tool opens the page on that capture;
+    a revisit there (a 304 refresh, a repeated body) replays as the full capture it
+    names. Without a readable pointer: the capture row's time, else the crawl time.
+    """
     with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as conn:
         rows = conn.execute(
-            "select a.url, a.title, coalesce(c.fetched_at, a.crawled_at) from articles a "
+            "select a.url, a.title, coalesce(c.fetched_at, a.crawled_at), a.warc_file, a.warc_offset, "
+            "a.warc_record_id from articles a "
             "left join captures c on c.warc_record_id = a.warc_record_id "
             "where a.is_current = 1 order by a.id").fetchall()
     with out.open("w", encoding="utf-8") as handle:
         handle.write(json.dumps({"format": "json-pages-1.0", "id": "pages", "title": "Harvested articles"}) + "\n")
-        for url, title, crawled_at in rows:
-            handle.write(json.dumps({"url": url, "title": title or url, "ts": _warc_date(crawled_at)},
+        for url, title, crawled_at, warc_file, offset, record_id in rows:
+            when = _record_date(warc_dir, warc_file, offset, record_id) or crawled_at
+            handle.write(json.dumps({"url": url, "title": title or url, "ts": _warc_date(when)},
                                     ensure_ascii=False) + "\n")
     return len(rows)
+
+
+def _record_date(warc_dir: str | Path, warc_file: str | None, offset: int | None,
+                 record_id: str | None) -> str | None:
+    """WARC-Date of the record an article points at; None when it cannot be read."""
+    if not warc_file or offset is None:
+        return None
+    try:
+        return read_record(resolve_warc_path(warc_dir, warc_file), int(offset), record_id).warc_date
+    except SnapshotError:
+        return None
 
 
 def _warc_date(value: str) -> str:
@@ -51,7 +72,7 @@ def export_wacz(db_path: str | Path, warc_dir: str | Path, out: str | Path) -> i
     with tempfile.TemporaryDirectory() as tmp:
         pages = Path(tmp) / "pages.jsonl"
         args = ["create", "-o", str(out), "--title", "news-harvester archive"]
-        if _pages_jsonl(db_path, pages):
+        if _pages_jsonl(db_path, warc_dir, pages):
             args += ["-p", str(pages)]
         else:
             args += ["-d"]

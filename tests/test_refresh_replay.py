@@ -6,7 +6,11 @@ naming the last full capture of the URL; an empty payload is never deduplicated;
 """
 from __future__ import annotations
 
+import json
 import sqlite3
+import subprocess
+import sys
+import zipfile
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
@@ -68,6 +72,18 @@ def test_a_refresh_answered_by_304s_replays_every_article(tmp_path: Path) -> Non
                     "--warc-dir", str(tmp_path / "offline-warcs"))
     assert offline[0] == 0 and "new 3" in offline[1], offline
     assert count(fresh, "select count(*) from articles") == 3
+    # The offline archive's articles point at the 304 revisits: packed as a WACZ they open on those
+    # captures, which replay tools resolve to the 200 they name.
+    wacz = tmp_path / "refreshed.wacz"
+    made = run_harvest("export", "--format", "wacz", "--db", str(fresh), "--warc-dir", str(warcs), "--out", str(wacz))
+    assert made.returncode == 0, made.stderr
+    validate = subprocess.run([str(Path(sys.executable).with_name("wacz")), "validate", "-f", str(wacz)],
+                              capture_output=True, text=True)
+    assert validate.returncode == 0, validate.stdout + validate.stderr
+    with zipfile.ZipFile(wacz) as packed:
+        pages = [json.loads(line) for line in packed.read("pages/pages.jsonl").splitlines()[1:]]
+    revisit_times = {h["WARC-Target-URI"]: h["WARC-Date"][:19] + "Z" for h in not_modified}
+    assert {p["url"]: p["ts"] for p in pages} == revisit_times
     replayed_db = tmp_path / "replayed.db"
     replayed = run_harvest("replay", str(warcs), "--db", str(replayed_db))
     assert replayed.returncode == 0 and "new 3," in replayed.stdout and "errors 0" in replayed.stdout, replayed
