@@ -11,8 +11,10 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.cdxj import CdxjIndex, index_path, update_index
+from archive.store import Archive
 from archive.warcstore import Exchange, WarcStore
 from tests.conftest import ROOT
+from tests.news_server import NewsSite
 
 # What a crawl does to the WARC directory, reduced to its WARC part: write files, then
 # merge them into the index. Two such "crawls" run side by side for ten rounds; in each
@@ -119,3 +121,23 @@ def test_files_of_a_dead_crawl_are_indexed_once_no_writer_holds_them(tmp_path: P
     assert indexed(tmp_path) == recorded(tmp_path)
     update_index(tmp_path, done.files)  # indexing a file again replaces its lines, never doubles them
     assert len(CdxjIndex.load(tmp_path).lookup("http://127.0.0.1/done")) == 1
+
+
+def test_two_real_crawls_at_once_share_one_warc_directory(tmp_path: Path) -> None:
+    """The same, end to end: `harvest crawl` twice at once (as `harvest schedule --jobs 2` runs them)."""
+    warcs = tmp_path / "warcs"
+    with NewsSite() as site:
+        (tmp_path / "sources.toml").write_text(site.sources_toml())
+        for round_ in range(3):
+            Archive(tmp_path / f"round{round_}.db").close()  # created first, as the scheduler does
+            crawls = [subprocess.Popen([sys.executable, "-m", "harvester.cli", "crawl", name,
+                                        "--sources", str(tmp_path / "sources.toml"),
+                                        "--db", str(tmp_path / f"round{round_}.db"), "--warc-dir", str(warcs),
+                                        "--quiet"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                       text=True)
+                      for name in ("harbour-feed", "harbour-sitemap")]
+            for crawl in crawls:
+                out, err = crawl.communicate(timeout=240)
+                assert crawl.returncode == 0 and "new 3" in out, out + err
+            assert indexed(warcs) == recorded(warcs), f"round {round_}: index incomplete"
+    assert len(list(warcs.glob("*.warc.gz"))) == 6
