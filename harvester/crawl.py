@@ -235,6 +235,8 @@ def run_sources(sources: Sequence["Source"], *, db_path: str | None, warc_dir: s
             summary.outcomes[key] = summary.outcomes.get(key, 0) + n
         summary.skipped += harvest_stats.skipped(stats)
         summary.failures.extend(getattr(crawler.spider, "failures", []))
+        if stats.get_value("finish_reason") == "frontier_lost":  # its leases go back once Redis is up
+            summary.stopped = "lost the frontier's Redis server; this worker stopped early"
         if stats.get_value("warc/write_error"):  # a full disk: the crawl stopped itself
             summary.stopped = f"{stats.get_value('warc/write_error')}; crawl stopped, the next run resumes it"
             summary.failures.append((getattr(crawler.spider, "source", "crawl"), summary.stopped))

@@ -21,6 +21,11 @@ built here, and only that:
 - **Seeds pushed once.** Every worker may push the start requests; they go through the
   dupefilter even when marked `dont_filter` (feeds are), so pushing them again adds
   nothing within a run.
+- **What is archived, for everyone.** When a worker has stored an article, the
+  article's canonical URL goes into a hash shared by all crawls on the server, with the
+  response's validators (ETag, Last-Modified) and its capture. Every worker's
+  incremental middleware consults it (`SharedArchiveIndex`): an article archived by any
+  worker is not fetched again, and a refresh asks with the validators another worker saw.
 - **When to stop.** A worker stops when the queue is empty and no worker holds a lease
   (a lease may still yield new requests, or come back when its worker dies), or after
   HARVEST_FRONTIER_IDLE seconds of idling when that is set. The last worker out of a
@@ -35,9 +40,13 @@ Redis keys, under `<HARVEST_FRONTIER_PREFIX>:<crawl name>` (the source name, or
     :alive:<id>    string  a worker's heartbeat (expires)
     :leases:<id>   hash    lease id -> "<score>:<request>", popped and not yet done
     :lease-ids     counter
+
+and `<HARVEST_FRONTIER_PREFIX>:archived` (hash: canonical URL -> JSON of validators and
+capture), shared by every crawl on the server and kept across runs.
 """
 from __future__ import annotations
 
+import json
 import logging
 import os
 import socket
@@ -51,10 +60,13 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Request
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
+from redis.exceptions import RedisError
+from scrapy.utils.defer import deferred_from_coro
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
 from harvester.sources import check_frontier_url
+from harvester.urls import canonicalize_url
 
 logger = logging.getLogger(__name__)
 
@@ -96,6 +108,17 @@ redis.call('ZREM', KEYS[1], found[1])
 local id = redis.call('INCR', KEYS[3])
 redis.call('HSET', KEYS[2], id, found[2] .. ':' .. found[1])
 return {id, found[1]}
+"""
+
+# Queue a request unless its fingerprint is known, and drop the lease of the request it
+# continues, in one step: a worker killed in between must not leave a fingerprint marked
+# seen whose request never reached the queue. KEYS: queue, dupefilter, leases.
+# ARGV: score, request, fingerprint ("" = do not filter), lease ("" = none). 1 if queued.
+PUSH = """
+if ARGV[3] ~= '' and redis.call('SADD', KEYS[2], ARGV[3]) == 0 then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
+if ARGV[4] ~= '' then redis.call('HDEL', KEYS[3], ARGV[4]) end
+return 1
 """
 
 # Put a lease hash's requests back on the queue and drop it. Shared by REAP and RETIRE.
@@ -164,7 +187,8 @@ class LeasedQueue(PriorityQueue):
         if scripts is None:
             scripts = self.__dict__["_registered"] = {
                 name: self.server.register_script(body)
-                for name, body in (("pop", POP_LEASE), ("reap", REAP), ("retire", RETIRE), ("leased", LEASED))}
+                for name, body in (("push", PUSH), ("pop", POP_LEASE), ("reap", REAP), ("retire", RETIRE),
+                                   ("leased", LEASED))}
         return scripts
 
     @property
@@ -175,14 +199,16 @@ class LeasedQueue(PriorityQueue):
     def workers_key(self) -> str:
         return f"{self.base}:workers"
 
-    def push(self, request: Request, ack: str | None = None) -> None:
-        """Queue `request`; if it continues a leased one (`ack`), drop that lease in the same transaction."""
-        data = self._encode_request(request)
-        pipe = self.server.pipeline(transaction=True)
-        pipe.execute_command("ZADD", self.key, -request.priority, data)
-        if ack is not None:
-            pipe.hdel(self.leases_key, ack)
-        pipe.execute()
+    def push(self, request: Request, ack: str | None = None, fingerprint: str = "",
+             dupefilter_key: str = "") -> bool:
+        """Queue `request` unless `fingerprint` is already in the dupefilter; False if it was.
+
+        If it continues a leased request (`ack`: a redirect, a retry), that lease goes in
+        the same step.
+        """
+        return bool(self._scripts()["push"](
+            keys=[self.key, dupefilter_key or f"{self.base}:dupefilter", self.leases_key],
+            args=[-request.priority, self._encode_request(request), fingerprint, ack or ""]))
 
     def pop(self, timeout: int = 0) -> Request | None:
         found = self._scripts()["pop"](keys=[self.key, self.leases_key, f"{self.base}:lease-ids"])
@@ -270,7 +296,10 @@ class FrontierScheduler(Scheduler):
         scheduler.idle_limit = settings.getfloat("HARVEST_FRONTIER_IDLE", 0.0)
         scheduler.idle_since = None
         scheduler.heartbeat = None
+        scheduler.lost = None  # why Redis is unusable, once it is
         crawler.signals.connect(scheduler.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(scheduler.item_scraped, signal=signals.item_scraped)
+        scheduler.archived_key = archived_key(settings)
         return scheduler
 
     def open(self, spider) -> None:
@@ -288,7 +317,14 @@ class FrontierScheduler(Scheduler):
     def close(self, reason: str) -> None:
         if self.heartbeat is not None and self.heartbeat.running:
             self.heartbeat.stop()
-        requeued, ended = self.queue.retire(self.df.key, reason == "finished")
+        if self.lost is not None:
+            return
+        try:
+            requeued, ended = self.queue.retire(self.df.key, reason == "finished")
+        except RedisError as exc:
+            logger.error("frontier %s: could not leave cleanly (%s); others will take back its leases",
+                         self.base, exc)
+            return
         if requeued:
             logger.info("frontier %s: %d unfinished requests put back", self.base, requeued)
         if ended:
@@ -297,40 +333,92 @@ class FrontierScheduler(Scheduler):
     # -- the engine's side
 
     def enqueue_request(self, request: Request) -> bool:
+        if self.lost is not None:
+            return False  # its parent keeps its lease, so it comes again
         lease = request.meta.pop(LEASE_META, None)
         # A start request is pushed by every worker: filter it even if dont_filter (feeds are).
         # Its retries and redirects carry a lease and keep their dont_filter.
         seed = request.meta.get("is_start_request") and lease is None
-        if (not request.dont_filter or seed) and self.df.request_seen(request):
+        fingerprint = self.df.request_fingerprint(request) if (not request.dont_filter or seed) else ""
+        try:
+            queued = self.queue.push(request, ack=lease, fingerprint=fingerprint, dupefilter_key=self.df.key)
+        except RedisError as exc:
+            self.lose(exc)
+            return False
+        if not queued:
             self.df.log(request, self.spider)
             return False
-        self.queue.push(request, ack=lease)
         if self.stats:
             self.stats.inc_value("scheduler/enqueued/redis")
         return True
 
     def next_request(self) -> Request | None:
-        request = self.queue.pop()
+        if self.lost is not None:
+            return None
+        try:
+            request = self.queue.pop()
+        except RedisError as exc:
+            self.lose(exc)
+            return None
         if request is not None:
             self.idle_since = None
             if self.stats:
                 self.stats.inc_value("scheduler/dequeued/redis")
         return request
 
+    def has_pending_requests(self) -> bool:
+        if self.lost is not None:
+            return False
+        try:
+            return len(self.queue) > 0
+        except RedisError as exc:
+            self.lose(exc)
+            return False
+
     def request_done(self, request: Request) -> None:
         lease = request.meta.get(LEASE_META)
-        if lease is not None:
+        if lease is None or self.lost is not None:
+            return  # without Redis the lease stays, and goes back once this worker is seen dead
+        try:
             self.queue.ack(lease)
+        except RedisError as exc:
+            self.lose(exc)
+
+    def lose(self, exc: Exception) -> None:
+        """Redis is gone: acknowledge nothing more, queue nothing more, stop this worker.
+
+        What it leased stays leased; when Redis is back, another worker finds this one's
+        heartbeat expired and puts those requests back. With Redis' append-only file a
+        crash loses at most the last writes, and those in order, so nothing is lost.
+        """
+        if self.lost is not None:
+            return
+        self.lost = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        logger.error("frontier %s: lost the Redis server (%s); stopping this worker", self.base, self.lost)
+        failures = getattr(self.spider, "failures", None)
+        if failures is not None:
+            failures.append((self.base, f"lost the frontier's Redis server: {self.lost}"))
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason="frontier_lost"))
+
+    def item_scraped(self, item: Any, response: Any, spider) -> None:
+        """An article is stored: tell every worker, with what a refresh needs to ask conditionally."""
+        if getattr(item, "status", None) == "article" and self.lost is None:
+            try:
+                remember_archived(self.server, self.archived_key, item, response)
+            except RedisError as exc:
+                self.lose(exc)
 
     # -- liveness
 
     def tick(self) -> None:
         """Heartbeat first (a slow worker must not requeue its own leases), then reap the dead."""
+        if self.lost is not None:
+            return
         try:
             self.queue.beat(self.ttl_ms)
             requeued = self.queue.reap()
-        except Exception as exc:  # Redis away for a moment: the next beat tries again
-            logger.warning("frontier %s: heartbeat failed: %s", self.base, exc)
+        except RedisError as exc:
+            self.lose(exc)
             return
         if requeued:
             logger.warning("frontier %s: put back %d requests of dead workers", self.base, requeued)
@@ -340,7 +428,14 @@ class FrontierScheduler(Scheduler):
     def spider_idle(self, spider) -> None:
         """Keep the worker while the crawl may still grow; let it go when it cannot."""
         self.tick()
-        if len(self.queue):
+        if self.lost is not None:
+            return
+        try:
+            queued, leased = len(self.queue), self.queue.leased()
+        except RedisError as exc:
+            self.lose(exc)
+            return
+        if queued:
             raise DontCloseSpider
         now = time.monotonic()
         if self.idle_since is None:
@@ -348,5 +443,58 @@ class FrontierScheduler(Scheduler):
         if self.idle_limit and now - self.idle_since >= self.idle_limit:
             logger.info("frontier %s: idle for %.0fs, leaving", self.base, now - self.idle_since)
             return
-        if self.queue.leased():
+        if leased:
             raise DontCloseSpider
+
+
+def archived_key(settings) -> str:
+    return f"{settings.get('HARVEST_FRONTIER_PREFIX') or 'harvest'}:archived"
+
+
+def remember_archived(server, key: str, item: Any, response: Any) -> None:
+    """Record a stored article (an ExtractedPage) in the shared `archived` hash."""
+    canonical = canonicalize_url(item.article.get("canonical_url") or item.url)
+    headers = getattr(response, "headers", None) or {}
+    validators = {name: headers.get(name).decode("latin-1") for name in ("ETag", "Last-Modified")
+                  if headers.get(name)}
+    pointer = item.warc or {}
+    capture = None
+    if pointer.get("record_type") == "response" and pointer.get("status") == 200:
+        capture = {k: pointer.get(k) for k in ("warc_record_id", "url", "fetched_at", "payload_digest")}
+    server.hset(key, canonical, json.dumps({"validators": validators, "capture": capture}))
+
+
+class SharedArchiveIndex:
+    """A worker's own archive index (harvester.incremental.ArchiveIndex) plus what any worker archived."""
+
+    def __init__(self, local: Any, settings) -> None:
+        import redis
+
+        self.local = local
+        self.server = redis.Redis.from_url(settings.get("HARVEST_FRONTIER"))
+        self.key = archived_key(settings)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.local, name)
+
+    def has(self, canonical: str) -> bool:
+        if self.local.has(canonical):
+            return True
+        try:
+            return bool(self.server.hexists(self.key, canonical))
+        except RedisError:  # the scheduler stops the worker; this request stays leased
+            return False
+
+    def validators(self, url: str, canonical: str) -> tuple[dict[str, str], dict[str, Any] | None]:
+        """This worker's own capture first; else the validators and capture another worker stored."""
+        found = self.local.validators(url, canonical)
+        if found[0]:
+            return found
+        try:
+            raw = self.server.hget(self.key, canonical)
+        except RedisError:
+            return found
+        if not raw:
+            return found
+        entry = json.loads(raw)
+        return entry.get("validators") or {}, entry.get("capture")

@@ -106,6 +106,10 @@ class IncrementalMiddleware:
         # Read once per crawl: the archive only grows during it, and this crawl's own
         # duplicates are the dupefilter's business.
         self.index = ArchiveIndex(self.db_path, self.warc_dir)
+        if self.crawler.settings.get("HARVEST_FRONTIER"):  # a shared crawl: what any worker archived
+            from harvester.frontier import SharedArchiveIndex
+
+            self.index = SharedArchiveIndex(self.index, self.crawler.settings)
         logger.info("incremental: %d articles already archived%s", len(self.index.stored),
                     " (refresh: conditional requests)" if self.refresh else "")
 

@@ -24,6 +24,7 @@ from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from typing import Any
 
+from redis.exceptions import RedisError
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import NotConfigured
@@ -33,6 +34,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
 
 from harvester import signals as harvest_signals
+from harvester.incremental import HarvestSkip
 
 logger = logging.getLogger(__name__)
 
@@ -262,8 +264,12 @@ class ClusterPolitenessMiddleware:
             self.tokens += 1
             token = f"{id(self)}:{self.tokens}"
             while True:
-                wait_ms = self.take(keys=keys, args=[self.delay_ms, self.concurrency, self.burst,
-                                                     self.hold_ms, token])
+                try:
+                    wait_ms = self.take(keys=keys, args=[self.delay_ms, self.concurrency, self.burst,
+                                                         self.hold_ms, token])
+                except RedisError as exc:
+                    # The frontier is gone too: the request stays leased and comes back; not an error.
+                    raise HarvestSkip(f"no politeness token without Redis: {exc}") from None
                 if not wait_ms:
                     break
                 await maybe_deferred_to_future(deferLater(reactor, int(wait_ms) / 1000))
@@ -276,7 +282,10 @@ class ClusterPolitenessMiddleware:
     def _give_back(self, request: Request) -> None:
         token = request.meta.pop(TOKEN_META, None)
         if token is not None:
-            self.server.zrem(self._keys(request)[1], token)
+            try:
+                self.server.zrem(self._keys(request)[1], token)
+            except RedisError:  # the slot expires by itself (hold time)
+                logger.warning("could not give back the politeness slot of %s", request.url)
 
     def process_response(self, request: Request, response: Response) -> Response:
         self._give_back(request)
@@ -289,8 +298,11 @@ class ClusterPolitenessMiddleware:
     def domain_backed_off(self, request: Request, delay: float) -> None:
         """Another 429 / verification page: the whole cluster waits `delay` between requests."""
         delay_ms = int(delay * 1000)
-        if self.back_off(keys=self._keys(request)[:1], args=[delay_ms, int(delay_ms * self.backoff_span)]):
-            self.crawler.stats.inc_value("harvest/cluster/backoff")
+        try:
+            if self.back_off(keys=self._keys(request)[:1], args=[delay_ms, int(delay_ms * self.backoff_span)]):
+                self.crawler.stats.inc_value("harvest/cluster/backoff")
+        except RedisError:
+            logger.warning("could not share the backoff of %s", request.url)
 
 
 class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
@@ -335,18 +347,24 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
         key = self._key(request)
         deadline = time.monotonic() + self.wait
         while True:
-            body = self.server.get(key)
-            if body is not None:
-                return body
-            if self.server.set(f"{key}:fetching", 1, nx=True, px=int(self.wait * 1000)):
-                return None  # this worker fetches it, and shares it in _parse_robots
+            try:
+                body = self.server.get(key)
+                if body is not None:
+                    return body
+                if self.server.set(f"{key}:fetching", 1, nx=True, px=int(self.wait * 1000)):
+                    return None  # this worker fetches it, and shares it in _parse_robots
+            except RedisError:
+                return None
             if time.monotonic() > deadline:
                 return None
             await maybe_deferred_to_future(deferLater(reactor, 0.05))
 
     async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
         if self.server is not None:
-            if response.status < 500:
-                self.server.set(self._key(request), response.body, ex=self.ttl)
-            self.server.delete(f"{self._key(request)}:fetching")
+            try:
+                if response.status < 500:
+                    self.server.set(self._key(request), response.body, ex=self.ttl)
+                self.server.delete(f"{self._key(request)}:fetching")
+            except RedisError:
+                logger.warning("could not share %s/robots.txt", netloc)
         await super()._parse_robots(response, netloc, request)

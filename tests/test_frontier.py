@@ -55,6 +55,10 @@ def test_a_dead_workers_leases_go_back_and_acks_drop_them(redis_url: str) -> Non
     done = b.pop()
     b.ack(done.meta[LEASE_META])
     assert (len(b), b.leased()) == (2, 0)
+    # The dupefilter check and the push are one step: a fingerprint is never seen without its request.
+    assert b.push(Request("http://news.test/9.html"), fingerprint="f9") is True
+    assert b.push(Request("http://news.test/9.html?utm_source=x"), fingerprint="f9") is False
+    assert len(b) == 3 and b.server.sismember("harvest:t:dupefilter", "f9")
 
 
 def test_the_last_worker_of_a_finished_run_clears_the_dupefilter(redis_url: str) -> None:
@@ -125,7 +129,7 @@ def test_three_workers_one_killed_nothing_lost_nothing_twice(tmp_path: Path, red
         sources = tmp_path / "sources.toml"
         sources.write_text(f'[defaults]\nfrontier = "{redis_url}"\n'
                            + site.sources_toml(settings="CONCURRENT_REQUESTS_PER_DOMAIN = 2"))
-        lease = "HARVEST_FRONTIER_LEASE_TIMEOUT=3"
+        lease = "HARVEST_FRONTIER_LEASE_TIMEOUT=10"  # slow machines must not look dead
         first, second = worker(tmp_path, "w1", sources, lease), worker(tmp_path, "w2", sources, lease)
         try:
             wait_for(lambda: sum(site.fetches().values()) > 0)
@@ -219,3 +223,74 @@ def test_politeness_holds_across_workers(tmp_path: Path, redis_url: str) -> None
     assert [path for _, _, path in spans].count("/robots.txt") == 1  # one fetched it, the other read it
     overlaps = [(a, b) for a, b in zip(spans, spans[1:]) if b[0] < a[1]]
     assert not overlaps, overlaps[:3]
+
+
+def test_what_one_worker_archived_no_other_fetches_and_refreshes_conditionally(tmp_path: Path,
+                                                                                  redis_url: str) -> None:
+    """"Already archived" and the validators of a refresh come from Redis, whichever worker stored it."""
+    with NewsSite() as site:
+        sources = tmp_path / "sources.toml"
+        sources.write_text(f'[defaults]\nfrontier = "{redis_url}"\n' + site.sources_toml())
+
+        def crawl(name: str, *more: str) -> subprocess.CompletedProcess:
+            return run_harvest("crawl", "harbour-feed", "--sources", str(sources), "--quiet", *more,
+                               "--db", str(tmp_path / name / "archive.db"),
+                               "--warc-dir", str(tmp_path / name / "warcs"))
+
+        first = crawl("a")
+        assert first.returncode == 0 and "new 3" in first.stdout, first.stdout + first.stderr
+        second = crawl("b")  # a later run by another worker, with an empty shard of its own
+        assert second.returncode == 0, second.stderr
+        assert site.fetches() == {f"/article/{n}.html": 1 for n in (1, 2, 3)}
+        refreshed = crawl("b", "--refresh")
+        assert refreshed.returncode == 0 and "unchanged 3" in refreshed.stdout, refreshed.stdout
+        assert site.fetches(status=304) == {f"/article/{n}.html": 1 for n in (1, 2, 3)}
+    a_records = {r for (r,) in sqlite3.connect(tmp_path / "a" / "archive.db").execute(
+        "SELECT warc_record_id FROM captures WHERE status = 200")}
+    from warcio.archiveiterator import ArchiveIterator
+
+    refers = []
+    for path in (tmp_path / "b" / "warcs").glob("*.warc.gz"):
+        with open(path, "rb") as handle:
+            refers += [r.rec_headers.get_header("WARC-Refers-To") for r in ArchiveIterator(handle)
+                       if "server-not-modified" in (r.rec_headers.get_header("WARC-Profile") or "")]
+    assert len(refers) == 3 and set(refers) <= a_records  # b's 304s name a's captures
+
+
+def test_redis_crash_and_restart_with_its_append_only_file_loses_nothing(tmp_path: Path) -> None:
+    """Redis is SIGKILLed mid-crawl: the worker stops with an error; Redis comes back from its
+    append-only file; a new worker takes back the stopped one's leases and finishes the run."""
+    from fixtures.redis_server import RedisServer, RedisUnavailable
+
+    (tmp_path / "redis").mkdir()
+    try:
+        server = RedisServer(tmp_path / "redis", appendonly=True).start()
+    except RedisUnavailable as exc:
+        pytest.skip(str(exc))
+    index = (tuple(range(11, 31)), tuple(range(31, 51)))  # 40 articles
+    try:
+        with NewsSite(article_delay=0.1, index=index) as site:
+            sources = tmp_path / "sources.toml"
+            sources.write_text(f'[defaults]\nfrontier = "{server.url}"\n'
+                               + site.sources_toml(settings="CONCURRENT_REQUESTS_PER_DOMAIN = 2"))
+            lease = "HARVEST_FRONTIER_LEASE_TIMEOUT=2"
+            first = worker(tmp_path, "w1", sources, lease)
+            wait_for(lambda: sum(site.fetches().values()) >= 8)
+            server.kill()
+            assert first.wait(timeout=120) != 0
+            assert "lost the frontier's Redis server" in (tmp_path / "w1" / "stderr.txt").read_text()
+            server.start()  # same port, same directory: the append-only file is read back
+            second = worker(tmp_path, "w2", sources, lease)
+            assert second.wait(timeout=300) == 0, (tmp_path / "w2" / "stderr.txt").read_text()[-2000:]
+            fetches = site.fetches()
+    finally:
+        server.stop()
+    assert set(fetches) == {f"/article/{n}.html" for n in range(11, 51)}
+    merged = run_harvest("merge", str(tmp_path / "w1" / "archive.db"), str(tmp_path / "w2" / "archive.db"),
+                         "--db", str(tmp_path / "all.db"), "--warc-dir", str(tmp_path / "allw"))
+    assert merged.returncode == 0, merged.stderr
+    urls = stored(tmp_path / "all.db")
+    assert len(urls) == len(set(urls)) == 40
+    assert stored(tmp_path / "w1" / "archive.db")  # the first worker's work is in the merge
+    checked = run_harvest("verify", "--db", str(tmp_path / "all.db"), "--warc-dir", str(tmp_path / "allw"))
+    assert checked.returncode == 0, checked.stdout[-2000:]
