@@ -14,6 +14,7 @@ Label words and their weights are data: boilerplate_rules.toml [bylines].
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from htmldate import find_date
 
@@ -37,24 +38,41 @@ def _compact(text: str) -> str:
     return _SPACE.sub("", text or "")
 
 
-def page_text(doc: Doc) -> tuple[str, str, list[int]]:
-    """(the body's text, one text node per line; the same without blanks; compact index -> text index)."""
+_RUN = re.compile(r"\S+")
+
+
+@dataclass(frozen=True)
+class PageText:
+    """The body's text (one text node per line) and the same without blanks, with the way back."""
+
+    text: str
+    compact: str
+    starts: list[int]  # compact offset where each non-blank run starts
+    offsets: list[int]  # text offset of the same run
+
+    def at(self, k: int) -> int:
+        """The text offset of compact offset `k`."""
+        run = bisect_right(self.starts, k) - 1
+        return self.offsets[run] + (k - self.starts[run])
+
+
+def page_text(doc: Doc) -> PageText:
+    """The body's text, scripts and styles left out, computed once per page."""
     cached = doc.cache.get("bylines.text")
-    if isinstance(cached, tuple):
+    if isinstance(cached, PageText):
         return cached
-    parts: list[str] = []
-    body = doc.tree.find("body")
-    for el in body.iter() if body is not None else ():
-        if not isinstance(el.tag, str):
-            continue
-        if el.tag not in _SKIP and el.text and el.text.strip():
-            parts.append(" ".join(el.text.split()))
-        if el.tail and el.tail.strip():
-            parts.append(" ".join(el.tail.split()))
+    parts = [" ".join(t.split()) for t in doc.text_nodes]
     text = "\n".join(parts)
-    index = [k for k, ch in enumerate(text) if not ch.isspace()]
-    compact = "".join(text[k] for k in index)
-    value = (text, compact, index)
+    starts: list[int] = []
+    offsets: list[int] = []
+    pieces: list[str] = []
+    size = 0
+    for m in _RUN.finditer(text):
+        starts.append(size)
+        offsets.append(m.start())
+        pieces.append(m.group())
+        size += m.end() - m.start()
+    value = PageText(text, "".join(pieces), starts, offsets)
     doc.cache["bylines.text"] = value
     return value
 
@@ -70,7 +88,8 @@ class Zones:
 
 def byline_zones(doc: Doc, title: str, first_paragraph: str, last_paragraph: str) -> Zones:
     """Cut the zones out of the page text by finding the headline and the body's first and last paragraphs."""
-    text, compact, index = page_text(doc)
+    page = page_text(doc)
+    text, compact = page.text, page.compact
     if not compact:
         return Zones()
     head = _compact(title)[:PROBE]
@@ -80,23 +99,23 @@ def byline_zones(doc: Doc, title: str, first_paragraph: str, last_paragraph: str
     tail = _compact(last_paragraph)[-PROBE:]
     at_end = compact.find(tail, max(start, 0)) if len(tail) >= 6 else -1
     if at_end >= 0:
-        end = index[at_end + len(tail) - 1] + 1
-        footer = text[index[start] if start >= 0 else end:end + FOOTER_MAX]
+        end = page.at(at_end + len(tail) - 1) + 1
+        footer = text[page.at(start) if start >= 0 else end:end + FOOTER_MAX]
     if start < 0:  # the body's start is not in the page text: read on from the headline
         at = compact.find(head) if len(head) >= 4 else -1
         if at < 0:
             return Zones(footer=footer)
-        lo = index[at]
+        lo = page.at(at)
         return Zones(text[max(0, lo - ABOVE_TITLE):lo], text[lo:lo + ZONE_AFTER_TITLE + len(title)], footer)
-    end = index[start]
+    end = page.at(start)
     lo = max(0, end - ZONE_MAX)
     above = ""
     if len(head) >= 4:
         at = compact.find(head, 0, start)
-        while 0 <= at and index[at] < lo:
+        while 0 <= at and page.at(at) < lo:
             at = compact.find(head, at + 1, start)
         if at >= 0:
-            lo = index[at]
+            lo = page.at(at)
             above = text[max(0, lo - ABOVE_TITLE):lo]
     return Zones(above, text[lo:end], footer)
 

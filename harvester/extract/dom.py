@@ -33,6 +33,8 @@ def clean_space(text: str) -> str:
 
 
 _TEXT_AND_BREAKS = etree.XPath(".//text() | .//br")
+_BODY_TEXT = etree.XPath("//body//text()[normalize-space()][not(parent::script or parent::style or parent::noscript or "
+                         "parent::template or parent::select or parent::option or parent::textarea)]")
 
 
 def node_text(el: etree._Element | None) -> str:
@@ -127,6 +129,29 @@ class Doc:
         return ""
 
     @cached_property
+    def text_nodes(self) -> list[str]:
+        """The body's text nodes in reading order, scripts and styles left out (one XPath, run in C).
+
+        Each is lxml's string result, which still knows its element (`owner`)."""
+        return _BODY_TEXT(self.tree)
+
+    def elements_with_text(self, pattern: re.Pattern[str], max_len: int | None = None) -> list[etree._Element]:
+        """Elements, in reading order, one of whose own text nodes matches `pattern` (and whose whole
+        text is at most `max_len` characters): a scan of the text nodes instead of a tree-wide XPath."""
+        found: list[etree._Element] = []
+        seen: set[int] = set()
+        for node in self.text_nodes:
+            if not pattern.search(node):
+                continue
+            el = owner(node)
+            if el is None or id(el) in seen:
+                continue
+            seen.add(id(el))
+            if max_len is None or len(node_text(el)) <= max_len:
+                found.append(el)
+        return found
+
+    @cached_property
     def script_text(self) -> str:
         """All inline scripts joined: where WeChat keeps msg_title, ct, nickname ..."""
         return "\n".join(s.text for s in self.tree.iter("script") if s.text)
@@ -143,6 +168,14 @@ class Doc:
                 if value:
                     return value
         return ""
+
+
+def owner(node: str) -> etree._Element | None:
+    """The element a text node (an lxml string result) is a text() child of."""
+    parent = node.getparent() if hasattr(node, "getparent") else None
+    if parent is not None and getattr(node, "is_tail", False):
+        parent = parent.getparent()
+    return parent
 
 
 @lru_cache(maxsize=64)

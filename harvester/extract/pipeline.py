@@ -197,11 +197,9 @@ def apply_lifted(article: Article, lifted: dict) -> None:
         article.author = lifted["author"]
 
 
-_CREDIT_XPATH = etree.XPath(
-    "//body//*[not(self::script or self::style)][text()[contains(., '编辑') or contains(., '审核') or "
-    "contains(., 'Editor') or contains(., 'editor') or contains(., '责编') or contains(., '校对') or "
-    "contains(., '审读') or contains(., '审校') or contains(., '终审') or contains(., '监制')]]"
-    "[string-length(normalize-space()) <= 120]")
+# own text of an element that may be a credit line ('责任编辑：…', 'Editor: …')
+_CREDIT_WORDS = re.compile("编辑|审核|Editor|editor|责编|校对|审读|审校|终审|监制")
+CREDIT_LINE_MAX = 120
 
 
 def page_credits(doc: Doc, article: Article) -> dict[str, str]:
@@ -211,7 +209,7 @@ def page_credits(doc: Doc, article: Article) -> dict[str, str]:
     """
     rules = load_rules()
     found: dict[str, str] = {}
-    for el in _CREDIT_XPATH(doc.tree)[:20]:
+    for el in doc.elements_with_text(_CREDIT_WORDS, CREDIT_LINE_MAX)[:20]:
         text = node_text(el)
         if is_tail_heading(text, rules):
             continue  # "编辑推荐" heads a list of links; it credits nobody

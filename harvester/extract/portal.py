@@ -259,10 +259,9 @@ class PortalTemplate(Template):
 
 _INFO_XPATH = etree.XPath(PortalTemplate.info_xpath)
 # short elements whose own text may be a title label (the words every label in rules [titles] contains)
-_TITLE_LABEL_XPATH = etree.XPath(
-    "//body//*[not(self::script or self::style or self::title or self::h1)]"
-    "[text()[contains(., '标题') or contains(., '標題') or contains(., '题目') or contains(., '題目') or "
-    "contains(., 'eadline') or contains(., 'itle')]][string-length(normalize-space()) < 200]")
+# own text that may be a title label (the words every label in rules [titles] contains)
+_TITLE_LABEL_WORDS = re.compile("标题|標題|题目|題目|eadline|itle")
+TITLE_LABEL_BOX_MAX = 200
 _LABEL_DECOR = " \t:：|｜-—【】[]()（）<>《》"
 
 
@@ -281,7 +280,8 @@ def labelled_titles(doc: Doc) -> tuple[str | None, str | None]:
 
     rules = load_rules()
     found: dict[str, str] = {}
-    for el in _TITLE_LABEL_XPATH(doc.tree)[:10] if rules.title_labels else []:
+    boxes = doc.elements_with_text(_TITLE_LABEL_WORDS, TITLE_LABEL_BOX_MAX - 1) if rules.title_labels else []
+    for el in [b for b in boxes if b.tag not in ("h1", "title")][:10]:
         own = clean_space(el.text or "")
         label = next((lab for lab in sorted(rules.title_labels, key=len, reverse=True)
                       if own.strip(_LABEL_DECOR).lower().startswith(lab)), None)

@@ -57,14 +57,15 @@ def classify(doc: Doc, body: list[str], rules: Rules, captions: list[str] | tupl
     marked = marker_status(doc, rules)
     if marked is not None:
         return marked
-    if _first(doc, _ACCOUNT_XPATH) is not None and _first(doc, _WECHAT_BODY) is None:
+    wechat_body = _first(doc, _WECHAT_BODY) is not None
+    if not wechat_body and _first(doc, _ACCOUNT_XPATH) is not None:
         return Verdict("not_article", "WeChat account page")
     total = sum(len(t) for t in body) + sum(len(t) for t in captions)
     if total < cfg.min_body_chars:
         if video:
             return Verdict("article", "video post")
         return Verdict("not_article", f"no text ({total} characters)")
-    if _first(doc, _WECHAT_BODY) is not None:
+    if wechat_body:
         return Verdict("article", "WeChat article body")
     items = link_items(doc, cfg)
     blocks = text_blocks(doc, body, items, cfg)
@@ -102,21 +103,12 @@ def marker_status(doc: Doc, rules: Rules) -> Verdict | None:
 
 
 def visible_text(doc: Doc, limit: int = 5000) -> str:
-    """The body's text without scripts and styles, capped (only short pages matter)."""
-    body = doc.tree.find("body")
-    if body is None:
-        return ""
+    """The body's text without scripts and styles, cut after about `limit` characters (only short pages matter)."""
     parts: list[str] = []
     size = 0
-    for el in body.iter():
-        if not isinstance(el.tag, str) or el.tag in _SKIP:
-            if el.tail and el.tail.strip():
-                parts.append(el.tail.strip())
-            continue
-        for piece in (el.text, el.tail):
-            if piece and piece.strip():
-                parts.append(piece.strip())
-                size += len(piece)
+    for piece in doc.text_nodes:
+        parts.append(piece.strip())
+        size += len(piece)
         if size > limit:
             break
     return " ".join(parts)
@@ -258,33 +250,28 @@ def declares_article(doc: Doc, rules: Rules) -> bool:
     return bool(declared_types(doc) & rules.status.article_types)
 
 
-def _measures(doc: Doc, cfg: StatusRules) -> dict:
-    """Per element of the body, in one pass: (characters, characters inside links, longest
-    headline-sized link), blanks and scripts left out. Computed once per page."""
-    cached = doc.cache.get("status.measures")
-    if isinstance(cached, dict):
-        return cached
-    sizes: dict = {}
-    body = doc.tree.find("body")
-    lo, hi = cfg.headline_link_min, cfg.headline_link_max
-    for _event, el in etree.iterwalk(body, events=("end",)) if body is not None else ():
-        if not isinstance(el.tag, str) or el.tag in _SKIP:
-            sizes[el] = (0, 0, 0)
-            continue
-        chars = len(_compact(el.text)) if el.text else 0
-        linked = longest = 0
-        for child in el:
-            c, l, h = sizes.get(child, (0, 0, 0))
-            chars += c + (len(_compact(child.tail)) if child.tail else 0)
-            linked += l
-            longest = max(longest, h)
-        if el.tag == "a":
-            linked = chars
-            if el.get("href") and lo <= chars <= hi:
-                longest = max(longest, chars)
-        sizes[el] = (chars, linked, longest)
-    doc.cache["status.measures"] = sizes
-    return sizes
+# parents of several elements that hold a link: the only places a list of stories can be (XPath runs in C)
+_LIST_PARENTS = etree.XPath("//body/descendant-or-self::*[count(*[descendant-or-self::a[@href]]) >= $n]")
+_STRING = etree.XPath("string()")
+
+
+ITEM_MAX_CHARS = 600  # characters of an element beyond which it is a section, never one story item
+
+
+def _measure(el: etree._Element, cfg: StatusRules) -> tuple[int, int, int]:
+    """(characters, characters inside links, longest headline-sized link) of one element, blanks left out."""
+    if el.tag in _SKIP:
+        return 0, 0, 0
+    chars = len(_compact(_STRING(el)))
+    if chars > ITEM_MAX_CHARS:
+        return chars, 0, 0
+    linked = longest = 0
+    for a in el.iter("a"):
+        n = len(_compact(_STRING(a)))
+        linked += n
+        if a.get("href") and cfg.headline_link_min <= n <= cfg.headline_link_max:
+            longest = max(longest, n)
+    return chars, linked, longest
 
 
 def link_items(doc: Doc, cfg: StatusRules, rows: bool = True) -> list[str]:
@@ -300,11 +287,9 @@ def link_items(doc: Doc, cfg: StatusRules, rows: bool = True) -> list[str]:
     cached = doc.cache.get(key)
     if isinstance(cached, list):
         return cached
-    sizes = _measures(doc, cfg)
     items: list[str] = []
-    for parent, (_chars, _linked, longest_in) in sizes.items():
-        if not longest_in or len(parent) < cfg.list_min_items:
-            continue
+    sizes: dict = {}
+    for parent in _LIST_PARENTS(doc.tree, n=cfg.list_min_items):
         children = [c for c in parent if isinstance(c.tag, str)]
         groups: dict[tuple[str, str], list[int]] = {}
         for k, child in enumerate(children):
@@ -317,11 +302,17 @@ def link_items(doc: Doc, cfg: StatusRules, rows: bool = True) -> list[str]:
             for n, k in enumerate(members):
                 stop = members[n + 1] if n + 1 < len(members) else min(len(children), k + 3)
                 span = children[k:min(stop, k + 3)]
-                measured = [sizes.get(el, (0, 0, 0)) for el in span]
+                measured = []
+                for el in span:
+                    if el not in sizes:
+                        sizes[el] = _measure(el, cfg)
+                    measured.append(sizes[el])
+                    if measured[-1][0] > ITEM_MAX_CHARS:
+                        break
                 chars = sum(m[0] for m in measured)
                 linked = sum(m[1] for m in measured)
                 if max(m[2] for m in measured) and chars - linked <= cfg.item_extra_max:
-                    found.append("".join(_compact(el.text_content()) for el in span))
+                    found.append("".join(_compact(_STRING(el)) for el in span))
             if len(found) >= cfg.list_min_items and len(found) >= 0.6 * len(members):
                 items.extend(found)
     doc.cache[key] = items
