@@ -33,7 +33,7 @@ from datasette.utils.asgi import NotFound, Response
 from jinja2 import ChoiceLoader, FileSystemLoader
 from markupsafe import Markup
 
-from . import versions
+from . import copies, versions
 from .search import FACETS, HIT_MARKS, FTS_TABLE, datasette_escape_fts, match_expression, search_page
 from .snapshot import SnapshotError, read_snapshot, resolve_warc_path
 from .store import read_article
@@ -145,6 +145,11 @@ async def article_view(datasette: Any, request: Any) -> Response:
     for row in history:
         row["link"] = article_path(datasette, db.name, row["id"])
     diff = await db.execute_fn(lambda conn: versions.changes(conn, article_id))
+    related = {"originals": [], "copies": []}
+    if await db.table_exists("copies"):
+        related = await db.execute_fn(lambda conn: copies.copies_of(conn, [row["id"] for row in history]))
+    for entry in related["originals"] + related["copies"]:
+        entry["link"] = article_path(datasette, db.name, entry["id"])
     if diff is not None:
         diff["previous_link"] = article_path(datasette, db.name, diff["previous_id"])
     snapshot_url = None
@@ -157,6 +162,7 @@ async def article_view(datasette: Any, request: Any) -> Response:
         "unpaired": _unpaired(article),
         "versions": history,
         "diff": diff,
+        "related": related,
         "snapshot_url": snapshot_url,
         "row_url": datasette.urls.row(db.name, "articles", str(article_id)),
     }, request=request)

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from . import schema, search
+from . import copies, schema, search
 
 MIGRATION_SET = "news-harvester-archive"
 
@@ -55,6 +55,13 @@ def lost_records(db: Database) -> None:
     for ddl in schema.LOST_RECORDS_0005:
         db.execute(ddl)
 
+
+@migrations(name="0006_copies")
+def copies_tables(db: Database) -> None:
+    """copies, copy_lsh, copy_claims (archive/copies.py); text detection over what is stored."""
+    for ddl in schema.COPIES_0006:
+        db.execute(ddl)
+    copies.rebuild(db.conn)
 
 def migrate(db: Database, *, stop_before: str | Iterable[str] | None = None) -> list[str]:
     """Apply pending steps (all, or up to `stop_before`); returns the names applied."""

@@ -162,3 +162,26 @@ CREATE VIRTUAL TABLE articles_fts USING fts5(
     tokenize = 'porter unicode61 remove_diacritics 2'
 )
 """
+
+# Migration 0006: copies (archive/copies.py). One row per article found to republish
+# another; `copy_lsh` holds the MinHash LSH buckets of current versions (bucket key ->
+# article), `copy_claims` what pages say about their origin (links, credited accounts)
+# and what a WeChat article answers to (its account + title), keyed for lookup.
+COPIES_0006 = (
+    """
+CREATE TABLE copies (
+    article_id INTEGER NOT NULL REFERENCES articles(id),
+    original_id INTEGER NOT NULL REFERENCES articles(id),
+    method TEXT NOT NULL CHECK (method IN ('link', 'canonical', 'text')),
+    similarity REAL,
+    detected_at TEXT,
+    PRIMARY KEY (article_id, original_id)
+)
+""",
+    "CREATE INDEX idx_copies_original_id ON copies(original_id)",
+    "CREATE TABLE copy_lsh (bucket INTEGER NOT NULL, article_id INTEGER NOT NULL REFERENCES articles(id), "
+    "PRIMARY KEY (bucket, article_id)) WITHOUT ROWID",
+    "CREATE TABLE copy_claims (key TEXT NOT NULL, kind TEXT NOT NULL, "
+    "article_id INTEGER NOT NULL REFERENCES articles(id), PRIMARY KEY (key, kind, article_id)) WITHOUT ROWID",
+    "CREATE INDEX idx_copy_claims_article_id ON copy_claims(article_id)",
+)

@@ -28,7 +28,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from . import schema, search
+from . import copies, schema, search
 from .migrations import migrate
 
 NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
@@ -256,6 +256,7 @@ class Archive:
                 [(article_id, seq, p["en"], p["zh"])
                  for seq, p in enumerate(article.get("pairs") or [])])
             search.index_article(conn, article_id)
+            copies.on_store(conn, article_id, article, replaced_id=current[0] if current else None)
         return CHANGED if current is not None else NEW
 
     def has_article(self, canonical_url: str) -> bool:

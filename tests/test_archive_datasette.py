@@ -281,3 +281,31 @@ def test_articles_table_page_puts_rows_first(served):
     pairs = get(served, "/archive/pairs").text
     pairs_header = pairs[pairs.index("<thead>"):pairs.index("</thead>")]
     assert pairs_header.index('data-column="article_id"') < pairs_header.index('data-column="en"')
+
+
+def test_article_view_shows_copies_both_ways(tmp_path):
+    from .test_archive_copies import PORTAL, WECHAT, ZH, story
+
+    db_path = tmp_path / "archive.db"
+    with Archive(db_path) as archive:
+        archive.store_article(story(WECHAT, "原文标题", ZH, source="鹏城双语",
+                                    published="2024-06-18T17:30:00+08:00"))                      # 1
+        archive.store_article(story(PORTAL, "转载标题", ZH, source="深圳新闻网",
+                                    published="2024-06-19T08:40:00+08:00",
+                                    origin=[{"kind": "source_link", "url": WECHAT}]))             # 2
+    ds = Datasette([str(db_path)], metadata=build_metadata(db_path, tmp_path))
+    copy_page = get(ds, "/-/article/2").text
+    assert '<h2>Also published as</h2>' in copy_page
+    assert ('<li class="relation original" data-article-id="1"><strong>Original:</strong> '
+            '<a href="/-/article/1?database=archive">原文标题</a>') in copy_page
+    assert "found by link, text 100% alike" in copy_page
+    original_page = get(ds, "/-/article/1").text
+    assert ('<li class="relation copy" data-article-id="2"><strong>Republished:</strong> '
+            '<a href="/-/article/2?database=archive">转载标题</a>') in original_page
+    per_source = get(ds, "/archive/copies_per_source.json?_shape=array").json()
+    assert per_source == [
+        {"publisher": "www.dutenews-portal.example", "copies": 1, "originals": 0, "copies_by_link": 1,
+         "copies_by_canonical": 0, "copies_by_text": 0},
+        {"publisher": "鹏城双语", "copies": 0, "originals": 1, "copies_by_link": 0,
+         "copies_by_canonical": 0, "copies_by_text": 0}]
+    assert get(ds, "/archive/copies.json?_shape=array").json()[0]["method"] == "link"

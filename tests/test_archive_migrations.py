@@ -13,7 +13,7 @@ from archive.store import content_hash
 from .archive_samples import shenzhen
 
 ALL_STEPS = ["0001_core_tables", "0002_articles_fts", "0003_capture_record_type_crawl_new_changed",
-             "0004_archive_id_crawl_origin", "0005_lost_records"]  # renaming a shipped step breaks upgrades
+             "0004_archive_id_crawl_origin", "0005_lost_records", "0006_copies"]  # renaming a shipped step breaks upgrades
 
 
 def test_new_archive_has_all_steps(tmp_path):
@@ -21,7 +21,7 @@ def test_new_archive_has_all_steps(tmp_path):
         assert applied(archive.db) == ALL_STEPS
         assert pending(archive.db) == []
         assert set(archive.db.table_names()) >= {
-            "articles", "paragraphs", "pairs", "captures", "crawls", "articles_fts"}
+            "articles", "paragraphs", "pairs", "captures", "crawls", "articles_fts", "copies"}
         indexed = {c for i in archive.db["articles"].indexes for c in i.columns}
         assert {"canonical_url", "source", "published", "language", "status"} <= indexed
 

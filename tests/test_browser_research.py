@@ -109,3 +109,38 @@ def test_changed_article_version_2_shows_what_changed(archive_db, server, page):
     assert urlsplit(page.url).path == f"/-/article/{first['id']}"
     assert page.locator("section#changes").count() == 0
     assert "(superseded)" in page.locator("dl.article-meta").inner_text()
+
+
+def test_portal_copy_links_to_its_wechat_original_and_back(archive_db, server, page):
+    """fixtures: portal-dute-seed-innovation-camp-repost republishes wechat-2024-seed-innovation-camp."""
+    (copy,) = db_rows(archive_db, "SELECT id, canonical_url FROM articles WHERE canonical_url LIKE "
+                      "'https://www.dutenews-portal.example/%' AND is_current = 1")
+    (original,) = db_rows(archive_db, "SELECT id, title FROM articles WHERE title = ? AND is_current = 1",
+                          "一场遇见未来之旅:创新城市国际交流营在深圳举行")
+    page.goto(f"{server}/-/article/{copy['id']}?database={DB_NAME}")
+    section = page.locator("section#copies")
+    assert section.get_by_role("heading", name="Also published as").is_visible()
+    link = section.locator("li.original a")
+    assert link.inner_text().strip() == original["title"] and link.is_visible()
+    assert "found by link" in section.locator("li.original").inner_text()
+    screenshot(page, "article-copy.png", full_page=False)
+    link.click()
+    page.wait_for_selector(".harvester-article")
+    assert urlsplit(page.url).path == f"/-/article/{original['id']}"
+    back = page.locator("section#copies li.copy a")
+    assert back.count() == 1 and back.is_visible()
+    back.click()
+    page.wait_for_selector(".harvester-article")
+    assert urlsplit(page.url).path == f"/-/article/{copy['id']}"
+
+
+def test_text_only_copy_is_found_and_counted_per_source(archive_db, server, page):
+    """portal-longhua-news-sign-language-desk-copy: the Chinese half, edited, no credit, no link."""
+    (row,) = db_rows(archive_db, "SELECT c.method, c.similarity, o.title FROM copies c "
+                     "JOIN articles a ON a.id = c.article_id JOIN articles o ON o.id = c.original_id "
+                     "WHERE a.canonical_url LIKE 'https://www.lhnews-portal.example/%'")
+    assert row["method"] == "text" and row["title"] == "龙华政务大厅开设手语视频服务窗口"
+    page.goto(f"{server}/{DB_NAME}/copies_per_source")
+    table = page.locator("table.rows-and-columns")
+    assert table.get_by_text("www.lhnews-portal.example", exact=True).is_visible()
+    assert table.get_by_text("www.dutenews-portal.example", exact=True).is_visible()

@@ -50,6 +50,9 @@ class Article:
     pairs: list[Pair] = field(default_factory=list)
     images: list[Image] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    # Where the page says its story comes from (harvester/extract/origin.py); not in the contract's
+    # section 3 list, so to_dict() adds it only when there is some.
+    origin: list[dict[str, str]] = field(default_factory=list)
     # why the page has its status (status.classify); reported by `harvest extract --format text`
     # and crawl stats, not part of the contract's JSON object
     status_reason: str = field(default="", compare=False)
@@ -73,4 +76,6 @@ class Article:
         ordered["text_zh"] = self.text_zh
         ordered["images"] = data["images"]
         ordered["removed"] = data["removed"]
+        if self.origin:
+            ordered["origin"] = data["origin"]
         return ordered

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from harvester.urls import canonicalize_url
+from harvester.extract.origin import origin_claims, split_canonical
 
 import trafilatura
 from lxml import etree
@@ -64,7 +64,8 @@ def extract_doc(doc: Doc, rules: Rules | None = None) -> Article:
     rules = rules or load_rules()
     templates = _templates_for(doc)
     meta = metadata_cascade(doc, templates)
-    article = Article(status="article", url=doc.url, canonical_url=canonicalize_url(meta.canonical_url or doc.url),
+    canonical, foreign_canonical = split_canonical(meta.canonical_url, doc.url)
+    article = Article(status="article", url=doc.url, canonical_url=canonical,
                       title=meta.title or "", source=meta.source, author=meta.author, published=meta.published)
 
     blocks = main_blocks(doc, templates)
@@ -113,6 +114,7 @@ def extract_doc(doc: Doc, rules: Rules | None = None) -> Article:
     if not article.title and article.paragraphs:
         article.title = article.paragraphs[0].text[:120]
     read_bylines(doc, article, templates, rules)
+    article.origin = origin_claims(doc, article.canonical_url, foreign_canonical)
     return article
 
 

@@ -25,6 +25,7 @@ _SITE_SPLIT_ZH = re.compile(r"\s*(?:_|\||｜|—|–| - |-{1,2}(?=[^\d]))\s*")
 _SITE_LEAD = re.compile(r"\s*(?:_|\||｜|—|–|-{1,2}(?=\D))\s*")
 _SOURCE_RX = re.compile(r"(?:来源|来自|稿源|出处|Source)\s*[:：]\s*([A-Z][\w'’.&-]*(?:\s+[A-Z][\w'’.&-]*)*"
                         r"(?:\s+[\u4e00-\u9fff]{2,8})?|[^\s|｜_　]{2,30})", re.I)
+_ACCOUNT_WORD = re.compile(r"\s*(?:微信公众号|公众号)$")
 # English info-bar field labels: "By Li Wen Source: Pearl Post Published: Mar 12, 2024" run together
 # in one line; a field's value stops where the next label starts
 EN_FIELD_LABELS = ("Author", "By", "Editor", "Editors", "Updated", "Writer", "Source", "Published", "Posted",
@@ -202,6 +203,8 @@ class PortalTemplate(Template):
         m = _SOURCE_RX.search(self.info_text(doc))
         if m:
             value = _SOURCE_END.sub("", m.group(1)).strip("：:,，")
+            # 来源：深圳日报微信公众号 credits the account 深圳日报
+            value = _ACCOUNT_WORD.sub("", value) if len(_ACCOUNT_WORD.sub("", value)) >= 2 else value
             if len(value) >= 2:
                 return value
         value = doc.meta_value("source", "article:publisher_name", "og:article:author")

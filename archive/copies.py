@@ -1,0 +1,385 @@
+"""Copies: two archived articles that are one story, republished.
+
+Detection runs when an article version is stored (`on_store`, called by the store in
+the transaction that writes the article), so the `copies` table is always up to date:
+one row per (copy `article_id`, `original_id`) with the `method` that found it and the
+bodies' `similarity` (Jaccard of character shingles, 0..1).
+
+**By link** (method `link`, or `canonical`), from the claims extraction found on the page
+(`Article.origin`, harvester/extract/origin.py):
+
+- a link labelled as the original (原文链接, 阅读原文, WeChat's msg_source_url) or a bare
+  WeChat article link, to an archived article's canonical URL. Labelled links are
+  taken as they are; WeChat's msg_source_url and bare WeChat links (which also point
+  at related reading) need the same title or a body similarity of LINK_SIMILARITY;
+- a rel=canonical on another site (method `canonical`);
+- a credit "来源：<account>微信公众号" naming the account of an archived WeChat article
+  with the same title.
+
+The linking page is the copy and the linked one the original, whichever was stored
+first: claims are kept (`copy_claims`) so an original archived later still finds them.
+
+**By text** (method `text`): near-duplicate bodies, compared per language (a portal that
+runs only the Chinese half of a bilingual post is still a copy). Each language's text
+(NFKC, lower case, punctuation and blanks dropped) becomes a set of character
+shingles (SHINGLE characters long); a MinHash signature of PERMUTATIONS values
+(one-permutation hashing: one 64-bit hash per shingle, split into bins) goes into
+BANDS locality-sensitive buckets of ROWS values (`copy_lsh`). A new article is
+compared only with the articles sharing a bucket in the same language, never with
+all of them, and a candidate is a copy when the exact Jaccard similarity of their
+shingles reaches THRESHOLD (measured on our fixture pages and synthetic
+republications: `python -m bench.copies`, figures in docs/research.md).
+The original is the one published first; with no dates to tell, the WeChat one;
+then the one stored first.
+
+Only current versions take part: a new version replaces its predecessor's buckets and
+claims (rows already in `copies` stay, as history). Two versions of one URL are
+never copies of each other.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import sqlite3
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import urlsplit
+
+
+SHINGLE = {"zh": 4, "en": 7}      # characters per shingle, by language
+MIN_SHINGLES = 40                 # a text shorter than this (≈ two lines) is not compared
+PERMUTATIONS = 128                # MinHash values per signature
+BANDS, ROWS = 32, 4               # LSH: BANDS x ROWS = PERMUTATIONS; candidates from J ≈ 0.4 on
+THRESHOLD = 0.5                   # Jaccard of shingles from which two bodies are one story
+LINK_SIMILARITY = 0.3             # what a WeChat link or msg_source_url needs, without the same title
+METHODS = ("link", "canonical", "text")
+LANGS = ("zh", "en")
+_STRONG = {"link": 2, "canonical": 2, "text": 1}
+_NOT_WORD = re.compile(r"[\W_]+")
+_BRACKETED = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]")
+_MASK = (1 << 64) - 1
+_BIN_BITS = PERMUTATIONS.bit_length() - 1
+_EMPTY = _MASK
+
+# -- text ------------------------------------------------------------------------------
+
+
+def normalize(text: str) -> str:
+    """What shingles are cut from: NFKC, lower case, only letters and digits."""
+    return _NOT_WORD.sub("", unicodedata.normalize("NFKC", text or "").lower())
+
+
+def shingles(text: str, lang: str) -> set[str]:
+    """The set of character shingles of one language's text (empty when too short)."""
+    size = SHINGLE[lang]
+    norm = normalize(text)
+    grams = {norm[i:i + size] for i in range(len(norm) - size + 1)}
+    return grams if len(grams) >= MIN_SHINGLES else set()
+
+
+def jaccard(a: set[str], b: set[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)
+
+
+def _hash64(data: bytes) -> int:
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big")
+
+
+def signature(grams: Iterable[str]) -> list[int]:
+    """MinHash by one-permutation hashing: each shingle's 64-bit hash picks a bin (its
+    top bits) and competes for that bin's minimum (the other bits). An empty bin takes
+    the value of the next filled bin to its right, offset by the distance (rotation
+    densification), so equal sets give equal signatures and the share of bins where two
+    signatures agree estimates the Jaccard similarity of the sets. [] for no shingles."""
+    shift = 64 - _BIN_BITS
+    low = (1 << shift) - 1
+    bins = [_EMPTY] * PERMUTATIONS
+    for gram in grams:
+        h = _hash64(gram.encode("utf-8"))
+        b, v = h >> shift, h & low
+        if v < bins[b]:
+            bins[b] = v
+    filled = [i for i, v in enumerate(bins) if v != _EMPTY]
+    if not filled:
+        return []
+    out = list(bins)
+    for i, v in enumerate(bins):
+        if v == _EMPTY:
+            distance = next(t for t in range(1, PERMUTATIONS + 1) if bins[(i + t) % PERMUTATIONS] != _EMPTY)
+            out[i] = bins[(i + distance) % PERMUTATIONS] + (distance << shift)
+    return out
+
+
+def buckets(sig: list[int], lang: str) -> list[int]:
+    """The LSH bucket keys of a signature: one 63-bit key per band, language and band in it."""
+    keys = []
+    for band in range(BANDS):
+        rows = sig[band * ROWS:(band + 1) * ROWS]
+        data = f"{lang}:{band}:" + ",".join(map(str, rows))
+        keys.append(_hash64(data.encode()) >> 1)  # SQLite integers are signed 64-bit
+    return keys
+
+
+@dataclass
+class Profile:
+    """What detection needs of one stored article."""
+    id: int
+    canonical_url: str
+    url: str
+    title: str
+    source: str | None
+    published: str | None
+    texts: dict[str, str]
+    _grams: dict[str, set[str]] = field(default_factory=dict, repr=False)
+
+    @property
+    def on_wechat(self) -> bool:
+        return (urlsplit(self.canonical_url).hostname or "") == "mp.weixin.qq.com"
+
+    def grams(self, lang: str) -> set[str]:
+        if lang not in self._grams:
+            self._grams[lang] = shingles(self.texts.get(lang) or "", lang)
+        return self._grams[lang]
+
+
+def _profile(conn: sqlite3.Connection, article_id: int) -> Profile | None:
+    row = conn.execute("SELECT id, canonical_url, url, title, source, published, text_zh, text_en "
+                       "FROM articles WHERE id = ?", (article_id,)).fetchone()
+    if row is None:
+        return None
+    return Profile(row[0], row[1], row[2], row[3] or "", row[4], row[5], {"zh": row[6] or "", "en": row[7] or ""})
+
+
+def similarity(a: Profile, b: Profile) -> float:
+    """Body similarity of two articles: the best Jaccard over the languages both have."""
+    return max((jaccard(a.grams(lang), b.grams(lang)) for lang in LANGS), default=0.0)
+
+
+# -- keys for claims -------------------------------------------------------------------
+
+
+def title_key(title: str | None) -> str:
+    return normalize(title or "")
+
+
+def account_key(name: str | None) -> str:
+    """深圳日报(英文)微信公众号 -> 深圳日报: brackets, 公众号 words and punctuation off."""
+    name = unicodedata.normalize("NFKC", name or "")
+    name = _BRACKETED.sub("", name)
+    name = re.sub(r"微信公众号|公众号|微信号|wechat( official)? account", "", name, flags=re.I)
+    return normalize(name)
+
+
+def _claim_rows(profile: Profile, origin: list[dict[str, str]]) -> list[tuple[str, str]]:
+    """(kind, key) rows of `copy_claims` for one article: what it claims, and (WeChat
+    articles) the account + title key a credit elsewhere would name."""
+    rows: list[tuple[str, str]] = []
+    for claim in origin or []:
+        kind = claim.get("kind")
+        if kind in ("source_link", "wechat_link", "canonical") and claim.get("url"):
+            rows.append((kind, claim["url"]))
+        elif kind == "account" and account_key(claim.get("name")) and title_key(profile.title):
+            rows.append(("account", account_key(claim["name"]) + "\t" + title_key(profile.title)))
+    if profile.on_wechat and account_key(profile.source) and title_key(profile.title):
+        rows.append(("wechat", account_key(profile.source) + "\t" + title_key(profile.title)))
+    return list(dict.fromkeys(rows))
+
+
+# -- storing and forgetting --------------------------------------------------------------
+
+
+def on_store(conn: sqlite3.Connection, article_id: int, article: dict[str, Any],
+             replaced_id: int | None = None) -> list[dict[str, Any]]:
+    """Index a just-stored version and record the copies it makes; call inside the
+    transaction that stored it. `replaced_id`: the version it supersedes. Returns
+    the new `copies` rows."""
+    if replaced_id is not None:
+        forget(conn, replaced_id)
+    profile = _profile(conn, article_id)
+    if profile is None:
+        return []
+    claims = _claim_rows(profile, article.get("origin") or [])
+    conn.executemany("INSERT OR IGNORE INTO copy_claims (key, kind, article_id) VALUES (?, ?, ?)",
+                     [(key, kind, article_id) for kind, key in claims])
+    signatures = {lang: signature(profile.grams(lang)) for lang in LANGS}
+    conn.executemany("INSERT OR IGNORE INTO copy_lsh (bucket, article_id) VALUES (?, ?)",
+                     [(key, article_id) for lang, sig in signatures.items() if sig for key in buckets(sig, lang)])
+    return detect(conn, profile, claims, signatures)
+
+
+def forget(conn: sqlite3.Connection, article_id: int) -> None:
+    """Take a superseded version out of detection (its buckets and claims go)."""
+    profile = _profile(conn, article_id)
+    if profile is None:
+        return
+    for lang in LANGS:
+        sig = signature(profile.grams(lang))
+        if sig:
+            conn.executemany("DELETE FROM copy_lsh WHERE bucket = ? AND article_id = ?",
+                             [(key, article_id) for key in buckets(sig, lang)])
+    conn.execute("DELETE FROM copy_claims WHERE article_id = ?", (article_id,))
+
+
+# -- detection -------------------------------------------------------------------------
+
+
+def detect(conn: sqlite3.Connection, profile: Profile, claims: list[tuple[str, str]],
+           signatures: dict[str, list[int]]) -> list[dict[str, Any]]:
+    """Find and record every copy relation of a newly stored article, both directions."""
+    found: dict[tuple[int, int], tuple[str, float]] = {}
+    cache: dict[int, Profile | None] = {}
+
+    def other(article_id: int) -> Profile | None:
+        if article_id not in cache:
+            cache[article_id] = _profile(conn, article_id)
+        return cache[article_id]
+
+    def note(copy_id: int, original_id: int, method: str, score: float) -> None:
+        key = (copy_id, original_id)
+        if key not in found or _STRONG[method] > _STRONG[found[key][0]]:
+            found[key] = (method, score)
+
+    # 1. What this article claims, towards archived originals.
+    for kind, key in claims:
+        if kind == "wechat":
+            continue
+        if kind == "account":
+            targets = [r[0] for r in conn.execute(
+                "SELECT article_id FROM copy_claims WHERE key = ? AND kind = 'wechat'", (key,))]
+        else:
+            targets = [r[0] for r in conn.execute(
+                "SELECT id FROM articles WHERE canonical_url = ? AND is_current = 1", (key,))]
+        for target in targets:
+            original = other(target)
+            if original is not None and _linked(kind, profile, original):
+                note(profile.id, original.id, "canonical" if kind == "canonical" else "link",
+                     similarity(profile, original))
+    # 2. Claims already stored that point at this article.
+    own = [("source_link", profile.canonical_url), ("wechat_link", profile.canonical_url),
+           ("canonical", profile.canonical_url)]
+    own += [("account", key) for kind, key in claims if kind == "wechat"]
+    for kind, key in own:
+        for (copy_id,) in conn.execute("SELECT article_id FROM copy_claims WHERE key = ? AND kind = ?",
+                                       (key, kind)):
+            copy = other(copy_id)
+            if copy is not None and copy.id != profile.id and _linked(kind, copy, profile):
+                note(copy.id, profile.id, "canonical" if kind == "canonical" else "link",
+                     similarity(copy, profile))
+    # 3. Near-duplicate text, among the articles sharing an LSH bucket.
+    for lang, sig in signatures.items():
+        if not sig:
+            continue
+        keys = buckets(sig, lang)
+        candidates = {r[0] for r in conn.execute(
+            f"SELECT DISTINCT article_id FROM copy_lsh WHERE bucket IN ({','.join('?' * len(keys))})", keys)}
+        candidates.discard(profile.id)
+        grams = profile.grams(lang)
+        for candidate_id in sorted(candidates):
+            candidate = other(candidate_id)
+            if candidate is None or candidate.canonical_url == profile.canonical_url:
+                continue
+            score = jaccard(grams, candidate.grams(lang))
+            if score >= THRESHOLD:
+                first, second = _ordered(profile, candidate)
+                if (first.id, second.id) not in found and (second.id, first.id) not in found:
+                    note(second.id, first.id, "text", score)
+    return [_record(conn, copy_id, original_id, method, score)
+            for (copy_id, original_id), (method, score) in found.items()
+            if copy_id != original_id and other(copy_id).canonical_url != other(original_id).canonical_url]
+
+
+def _linked(kind: str, copy: Profile, original: Profile) -> bool:
+    """Is a claim of this kind enough to call `copy` a copy of `original`?"""
+    if copy.canonical_url == original.canonical_url:
+        return False
+    if kind in ("canonical", "source_link") and not (copy.on_wechat and kind == "source_link"):
+        return True  # labelled links and foreign canonicals say so outright
+    if kind == "account":
+        return original.on_wechat  # the key already holds account and title
+    # msg_source_url and bare WeChat links also point at related reading: corroborate.
+    return title_key(copy.title) == title_key(original.title) or similarity(copy, original) >= LINK_SIMILARITY
+
+
+def _published(profile: Profile) -> datetime | None:
+    if not profile.published:
+        return None
+    try:
+        value = datetime.fromisoformat(profile.published.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return value if value.tzinfo is not None else None
+
+
+def _ordered(a: Profile, b: Profile) -> tuple[Profile, Profile]:
+    """(original, copy): published first; else the WeChat one; else stored first."""
+    pa, pb = _published(a), _published(b)
+    if pa and pb and pa != pb:
+        return (a, b) if pa < pb else (b, a)
+    if a.on_wechat != b.on_wechat:
+        return (a, b) if a.on_wechat else (b, a)
+    return (a, b) if a.id < b.id else (b, a)
+
+
+def _record(conn: sqlite3.Connection, copy_id: int, original_id: int, method: str,
+            score: float) -> dict[str, Any]:
+    """Write one relation; a link-found row is never replaced by a text-found one."""
+    existing = conn.execute(
+        "SELECT article_id, original_id, method FROM copies WHERE (article_id = ? AND original_id = ?) "
+        "OR (article_id = ? AND original_id = ?)", (copy_id, original_id, original_id, copy_id)).fetchall()
+    if any(_STRONG[m] > _STRONG[method] for _, _, m in existing):
+        keep = next((a, o, m) for a, o, m in existing if _STRONG[m] > _STRONG[method])
+        return {"article_id": keep[0], "original_id": keep[1], "method": keep[2], "similarity": score}
+    conn.execute("DELETE FROM copies WHERE (article_id = ? AND original_id = ?) OR (article_id = ? AND original_id = ?)",
+                 (copy_id, original_id, original_id, copy_id))
+    conn.execute("INSERT INTO copies (article_id, original_id, method, similarity, detected_at) "
+                 "VALUES (?, ?, ?, ?, ?)", (copy_id, original_id, method, round(score, 4),
+                                              datetime.now(timezone.utc).isoformat(timespec="seconds")))
+    return {"article_id": copy_id, "original_id": original_id, "method": method, "similarity": round(score, 4)}
+
+
+def rebuild(conn: sqlite3.Connection) -> int:
+    """Re-run text detection over every current article (claims stay as stored);
+    returns how many copies rows there are afterwards. For archives upgraded to the
+    copies tables, and after `harvest merge` brings in articles from shards."""
+    conn.execute("DELETE FROM copy_lsh")
+    ids = [r[0] for r in conn.execute("SELECT id FROM articles WHERE is_current = 1 ORDER BY id")]
+    for article_id in ids:
+        profile = _profile(conn, article_id)
+        claims = [(k, key) for k, key in conn.execute(
+            "SELECT kind, key FROM copy_claims WHERE article_id = ?", (article_id,))]
+        signatures = {lang: signature(profile.grams(lang)) for lang in LANGS}
+        conn.executemany("INSERT OR IGNORE INTO copy_lsh (bucket, article_id) VALUES (?, ?)",
+                         [(key, article_id) for lang, sig in signatures.items() if sig
+                          for key in buckets(sig, lang)])
+        detect(conn, profile, claims, signatures)
+    return conn.execute("SELECT count(*) FROM copies").fetchone()[0]
+
+
+def copies_of(conn: sqlite3.Connection, article_ids: list[int]) -> dict[str, list[dict[str, Any]]]:
+    """The relations of these article versions, both ways: {"originals": [...], "copies": [...]}.
+
+    Each entry names the other article by its current version (id, title, source,
+    published, url) with the relation's method and similarity.
+    """
+    marks = ",".join("?" * len(article_ids))
+    out: dict[str, list[dict[str, Any]]] = {"originals": [], "copies": []}
+    for side, mine, theirs in (("originals", "article_id", "original_id"), ("copies", "original_id", "article_id")):
+        rows = conn.execute(
+            f"""SELECT c.method, c.similarity, coalesce(cur.id, o.id), coalesce(cur.title, o.title),
+                       coalesce(cur.source, o.source), coalesce(cur.published, o.published), o.canonical_url
+                FROM copies c JOIN articles o ON o.id = c.{theirs}
+                LEFT JOIN articles cur ON cur.canonical_url = o.canonical_url AND cur.is_current = 1
+                WHERE c.{mine} IN ({marks}) ORDER BY c.method, c.similarity DESC""", article_ids).fetchall()
+        seen: set[str] = set()
+        for method, score, id_, title, source, published, url in rows:
+            if url in seen:
+                continue
+            seen.add(url)
+            out[side].append({"id": id_, "title": title, "source": source, "published": published,
+                              "canonical_url": url, "method": method, "similarity": score})
+    return out
