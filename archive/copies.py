@@ -212,7 +212,28 @@ def on_store(conn: sqlite3.Connection, article_id: int, article: dict[str, Any],
     return detect(conn, profile, claims, signatures)
 
 
-def forget(conn: sqlite3.Connection, article_id: int) -> None:
+def refresh(conn: sqlite3.Connection, article_id: int) -> list[dict[str, Any]]:
+    """(Re)index one current version from its stored rows and claims, and detect its
+    copies: for versions that arrive without going through `on_store` (`harvest merge`)."""
+    profile = _profile(conn, article_id)
+    if profile is None:
+        return []
+    forget(conn, article_id, keep_claims=True)
+    claims = [(kind, key) for kind, key in conn.execute(
+        "SELECT kind, key FROM copy_claims WHERE article_id = ?", (article_id,))]
+    if profile.on_wechat and account_key(profile.source) and title_key(profile.title):
+        wechat = ("wechat", account_key(profile.source) + "\t" + title_key(profile.title))
+        if wechat not in claims:
+            conn.execute("INSERT OR IGNORE INTO copy_claims (key, kind, article_id) VALUES (?, ?, ?)",
+                         (wechat[1], wechat[0], article_id))
+            claims.append(wechat)
+    signatures = {lang: signature(profile.grams(lang)) for lang in LANGS}
+    conn.executemany("INSERT OR IGNORE INTO copy_lsh (bucket, article_id) VALUES (?, ?)",
+                     [(key, article_id) for lang, sig in signatures.items() if sig for key in buckets(sig, lang)])
+    return detect(conn, profile, claims, signatures)
+
+
+def forget(conn: sqlite3.Connection, article_id: int, *, keep_claims: bool = False) -> None:
     """Take a superseded version out of detection (its buckets and claims go)."""
     profile = _profile(conn, article_id)
     if profile is None:
@@ -222,7 +243,8 @@ def forget(conn: sqlite3.Connection, article_id: int) -> None:
         if sig:
             conn.executemany("DELETE FROM copy_lsh WHERE bucket = ? AND article_id = ?",
                              [(key, article_id) for key in buckets(sig, lang)])
-    conn.execute("DELETE FROM copy_claims WHERE article_id = ?", (article_id,))
+    if not keep_claims:
+        conn.execute("DELETE FROM copy_claims WHERE article_id = ?", (article_id,))
 
 
 # -- detection -------------------------------------------------------------------------
@@ -343,20 +365,12 @@ def _record(conn: sqlite3.Connection, copy_id: int, original_id: int, method: st
 
 
 def rebuild(conn: sqlite3.Connection) -> int:
-    """Re-run text detection over every current article (claims stay as stored);
+    """Re-run detection over every current article from its stored rows and claims;
     returns how many copies rows there are afterwards. For archives upgraded to the
-    copies tables, and after `harvest merge` brings in articles from shards."""
+    copies tables."""
     conn.execute("DELETE FROM copy_lsh")
-    ids = [r[0] for r in conn.execute("SELECT id FROM articles WHERE is_current = 1 ORDER BY id")]
-    for article_id in ids:
-        profile = _profile(conn, article_id)
-        claims = [(k, key) for k, key in conn.execute(
-            "SELECT kind, key FROM copy_claims WHERE article_id = ?", (article_id,))]
-        signatures = {lang: signature(profile.grams(lang)) for lang in LANGS}
-        conn.executemany("INSERT OR IGNORE INTO copy_lsh (bucket, article_id) VALUES (?, ?)",
-                         [(key, article_id) for lang, sig in signatures.items() if sig
-                          for key in buckets(sig, lang)])
-        detect(conn, profile, claims, signatures)
+    for (article_id,) in conn.execute("SELECT id FROM articles WHERE is_current = 1 ORDER BY id").fetchall():
+        refresh(conn, article_id)
     return conn.execute("SELECT count(*) FROM copies").fetchone()[0]
 
 

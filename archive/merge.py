@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from . import search
+from . import copies, search
 from .migrations import pending
 from .snapshot import SnapshotError, resolve_warc_path
 from .store import Archive
@@ -49,6 +49,7 @@ from .store import Archive
 ARTICLES, CRAWLS, CAPTURES = "articles", "crawls", "captures"
 # Bookkeeping tables that are the destination's own, never merged.
 OWN_TABLES = ("archive_info", "_sqlite_migrations")
+DERIVED_TABLES = ("copy_lsh",)  # rebuilt for the merged articles (copies.refresh), never copied
 POINTER_COLUMN = "warc_file"
 
 
@@ -326,11 +327,13 @@ class _ShardMerger:
         self.merge_captures()
         self.merge_articles()
         rest = [t for t in _tables(self.source) if t in self.dest_tables
-                and t not in (ARTICLES, CRAWLS, CAPTURES, *OWN_TABLES)]
+                and t not in (ARTICLES, CRAWLS, CAPTURES, *OWN_TABLES, *DERIVED_TABLES)]
         for table in _dependency_order(self.source, rest):
             self.merge_table(table)
         for article_id in self.to_index:
             search.index_article(self.dest, article_id)
+            if "copies" in self.dest_tables:  # copies across shards, found once they meet
+                copies.refresh(self.dest, article_id)
 
     # -- shared row handling
 
@@ -453,6 +456,8 @@ class _ShardMerger:
         if current is not None:
             self.dest.execute(f"UPDATE {ARTICLES} SET is_current = 0 WHERE id = ?", (current[0],))
             search.unindex_article(self.dest, current[0])
+            if "copies" in self.dest_tables:
+                copies.forget(self.dest, current[0])
         self.dest.execute(f"UPDATE {ARTICLES} SET is_current = 1 WHERE id = ?", (newest,))
         self.to_index.append(newest)
 

@@ -165,8 +165,9 @@ CREATE VIRTUAL TABLE articles_fts USING fts5(
 
 # Migration 0006: copies (archive/copies.py). One row per article found to republish
 # another; `copy_lsh` holds the MinHash LSH buckets of current versions (bucket key ->
-# article), `copy_claims` what pages say about their origin (links, credited accounts)
-# and what a WeChat article answers to (its account + title), keyed for lookup.
+# article; derived from the text, so `harvest merge` rebuilds it rather than copying it),
+# `copy_claims` what pages say about their origin (links, credited accounts) and what a
+# WeChat article answers to (its account + title), keyed for lookup.
 COPIES_0006 = (
     """
 CREATE TABLE copies (
@@ -182,6 +183,6 @@ CREATE TABLE copies (
     "CREATE TABLE copy_lsh (bucket INTEGER NOT NULL, article_id INTEGER NOT NULL REFERENCES articles(id), "
     "PRIMARY KEY (bucket, article_id)) WITHOUT ROWID",
     "CREATE TABLE copy_claims (key TEXT NOT NULL, kind TEXT NOT NULL, "
-    "article_id INTEGER NOT NULL REFERENCES articles(id), PRIMARY KEY (key, kind, article_id)) WITHOUT ROWID",
+    "article_id INTEGER NOT NULL REFERENCES articles(id), UNIQUE (key, kind, article_id))",
     "CREATE INDEX idx_copy_claims_article_id ON copy_claims(article_id)",
 )

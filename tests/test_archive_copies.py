@@ -180,3 +180,25 @@ def test_account_and_title_keys():
     assert copies.account_key("深圳日报(英文)微信公众号") == copies.account_key("深圳日报") == "深圳日报"
     assert copies.account_key("“鹏城双语”公众号") == "鹏城双语"
     assert copies.title_key("一场遇见未来之旅：创新城市") == copies.title_key("一场遇见未来之旅:创新城市")
+
+
+def test_merging_shards_finds_copies_across_them(tmp_path):
+    """Each worker of a shared crawl stored one side; the merged archive knows they are one story."""
+    from archive.merge import Shard, merge_shards
+
+    shards = []
+    for name, article in (("a", story(WECHAT, "原文", ZH, published="2024-06-18T17:30:00+08:00")),
+                          ("b", story(PORTAL, "转载", ZH, published="2024-06-19T08:40:00+08:00",
+                                      origin=[{"kind": "source_link", "url": WECHAT}]))):
+        (tmp_path / name).mkdir()
+        with Archive(tmp_path / name / "archive.db") as shard:
+            shard.store_article(article)
+        shards.append(Shard(tmp_path / name / "archive.db", tmp_path / name / "warcs"))
+    merge_shards(tmp_path / "merged.db", tmp_path / "warcs", shards)
+    with Archive(tmp_path / "merged.db") as merged:
+        assert merged.conn.execute(
+            "SELECT a.canonical_url, o.canonical_url, c.method FROM copies c JOIN articles a ON a.id = c.article_id "
+            "JOIN articles o ON o.id = c.original_id").fetchall() == [(PORTAL, WECHAT, "link")]
+        merge_shards(tmp_path / "merged.db", tmp_path / "warcs", shards)  # idempotent
+    with Archive(tmp_path / "merged.db") as merged:
+        assert merged.conn.execute("SELECT count(*) FROM copies").fetchone()[0] == 1
