@@ -66,6 +66,7 @@ scrapyd-deploy: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.crawl
+	$(BIN)/python -m bench.scale
 
 clean:
 	rm -rf $(VENV) archive.db archive.db-* archive.db.state warcs .pytest_cache test-output
