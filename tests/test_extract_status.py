@@ -231,3 +231,22 @@ def test_channel_front_whose_only_paragraph_is_a_teaser_is_not_article():
 def test_every_verdict_has_a_reason():
     assert extract(_page(_msg_page("该内容已被发布者删除"))).status_reason.startswith("marker")
     assert extract(_page(SEED_WECHAT_HTML)).status_reason
+
+
+def test_blog_front_page_keeps_its_first_entry():
+    """Several dated entries, each under a 'title  date time' heading: the article is the first entry."""
+    entries = [("湖边晨跑记", "2005-03-21 07:20:44", "今天起得很早，绕着湖边跑了两圈，空气清新，遇到好几位同样晨跑的邻居，"
+                "大家互相打招呼，跑完在早餐店喝了一碗豆浆，感觉一整天都很有精神。"),
+               ("换了新发型", "2005-03-18 21:58:01", "周末去理发店剪短了头发，理发师手艺很好，朋友们都说显得年轻了不少，"
+                "只是早上不用再花时间梳头，反而有点不习惯。"),
+               ("看了一场雪", "2005-03-15 16:47:37", "出差路过北方的小城，正好赶上一场大雪，屋顶和街道一夜之间全白了，"
+                "我在窗前看了很久，想起小时候堆雪人的日子。")]
+    posts = "".join(f"<div class='entry'><h3>{t} <span>{d}</span></h3><p>{x}</p><p>由小雨张贴 @ {d}</p></div>"
+                    for t, d, x in entries)
+    html = f"<html><head><title>小雨的博客</title></head><body><h1>小雨的博客</h1>{posts}</body></html>"
+    art = extract(_page(html, "http://blog.example.cn/u/xiaoyu/"))
+    body = "\n".join(p.text for p in art.paragraphs)
+    assert art.status == "article"
+    assert "绕着湖边跑了两圈" in body and "理发店" not in body and "大雪" not in body
+    assert art.published == "2005-03-21T07:20:44+08:00"
+    assert art.author == "小雨"

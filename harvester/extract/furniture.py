@@ -112,3 +112,43 @@ def drop_link_lists(doc: Doc, blocks: list[Block], rules: Rules) -> tuple[list[B
     if not drop:
         return blocks, []
     return [b for k, b in enumerate(blocks) if k not in drop], [blocks[k].text for k in sorted(drop)]
+
+
+# a date and a clock time, with or without the year: '2005-03-18 01:58:01', '08-11 16:06', '2005年3月18日 01:58'
+_DATED = re.compile(r"(?:(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*)?(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?\s*"
+                    r"\d{1,2}[:：]\d{2}")
+ENTRY_HEAD_MAX = 80  # characters of a dated entry heading: a title, a name, a date, counts
+ENTRIES_MIN = 2  # dated headings after the first post that make the page a list of posts
+
+
+def _entry_day(text: str) -> tuple[int, int] | None:
+    """(month, day) of a short, sentence-free line that carries a date with a clock time."""
+    if len(text) > ENTRY_HEAD_MAX or re.search(r"[。！？!?]\s*$", text):
+        return None
+    m = _DATED.search(text)
+    return (int(m["m"]), int(m["d"])) if m else None
+
+
+def cut_later_entries(blocks: list[Block], published: str | None, rules: Rules) -> tuple[list[Block], list[str]]:
+    """A blog's front page or a forum thread shows several dated entries, each under a short
+    heading line with its date and time; the article is the first entry. After the first
+    entry's text, the first dated heading of another day starts the rest of the list (when
+    at least `ENTRIES_MIN` such headings follow): it and everything after it go. Entries of
+    the article's own day (a live report's updates) stay."""
+    if not published:
+        return blocks, []
+    own = (int(published[5:7]), int(published[8:10]))
+    seen_text = False
+    heads: list[int] = []
+    for k, block in enumerate(blocks):
+        if block.kind == "image":
+            continue
+        day = _entry_day(" ".join(block.text.split()))
+        if day is not None and seen_text and day != own:
+            heads.append(k)
+        elif is_prose(block.text, rules.status):
+            seen_text = True
+    if len(heads) < ENTRIES_MIN:
+        return blocks, []
+    cut = heads[0]
+    return blocks[:cut], [b.text for b in blocks[cut:] if b.kind != "image" and b.text]

@@ -27,7 +27,7 @@ from harvester.extract.language import (HAN, LATIN_WORD, detect, is_caption_size
 from harvester.extract.recover import restore_furniture, script_gallery_blocks
 from harvester.extract.portal import PortalTemplate, author_from_info, site_from_title, strip_site_suffix
 from harvester.extract.rules import Rules, load_rules
-from harvester.extract.furniture import drop_link_bars, drop_link_lists
+from harvester.extract.furniture import cut_later_entries, drop_link_bars, drop_link_lists
 from harvester.extract.status import Verdict, classify, is_prose
 from harvester.extract.template import Metadata, Template
 from harvester.extract.wechat import WeChatTemplate
@@ -95,7 +95,11 @@ def extract_doc(doc: Doc, rules: Rules | None = None) -> Article:
     if verdict.status != "article":
         return _not_an_article(article, verdict)
 
+    article.paragraphs = paragraphs
+    read_bylines(doc, article, templates, rules)
     kept, listed = drop_link_lists(doc, cleaned.blocks, rules)
+    kept, later = cut_later_entries(kept, article.published, rules)
+    listed += later
     if listed:
         article.removed += listed
         triples = paragraphs_from_blocks(kept)
@@ -113,7 +117,6 @@ def extract_doc(doc: Doc, rules: Rules | None = None) -> Article:
     article.title_zh = meta.title_zh or article.title_zh
     if not article.title and article.paragraphs:
         article.title = article.paragraphs[0].text[:120]
-    read_bylines(doc, article, templates, rules)
     article.origin = origin_claims(doc, article.canonical_url, foreign_canonical)
     return article
 
