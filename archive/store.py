@@ -195,6 +195,11 @@ class Archive:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def transaction(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        """One write transaction for several writes (archive.writer's batches); each write
+        inside it (store_article ...) is a savepoint of its own, so all-or-nothing still."""
+        return self._write()
+
     @contextlib.contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One write transaction; BEGIN IMMEDIATE so read-then-write cannot race."""

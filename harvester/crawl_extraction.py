@@ -34,6 +34,7 @@ from twisted.internet.defer import Deferred, succeed
 
 from harvester.extraction import PageJob, make_pool, outcome, run_job, worker_count
 from harvester.spiders.base import ARTICLE_META
+from harvester.threads import deferred_of
 
 logger = logging.getLogger(__name__)
 
@@ -86,16 +87,7 @@ class CrawlExtraction:
         return {**result, "fetched_at": fetched_at.isoformat(timespec="seconds")}
 
     def _submit(self, job: PageJob) -> Deferred:
-        deferred: Deferred = Deferred()
-        future = self._pool.submit(run_job, job)
-
-        from twisted.internet import reactor  # the one Scrapy installed
-
-        def done(finished: Any) -> None:  # on a feeder thread: hand over to the reactor
-            reactor.callFromThread(_fire, deferred, finished)
-
-        future.add_done_callback(done)
-        return deferred
+        return deferred_of(self._pool.submit(run_job, job), outcome)
 
     # -- backpressure --------------------------------------------------------
     def full(self) -> bool:
@@ -124,13 +116,6 @@ class CrawlExtraction:
             if deaths:
                 self.crawler.stats.set_value("harvest/extract/worker_deaths", deaths)
             self._pool = None
-
-
-def _fire(deferred: Deferred, future: Any) -> None:
-    try:
-        deferred.callback(outcome(future))
-    except Exception as exc:  # a bug in extraction: the spider callback raises it, Scrapy logs it
-        deferred.errback(exc)
 
 
 class BackpressureMiddleware:

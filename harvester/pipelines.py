@@ -1,16 +1,22 @@
 """Item pipeline: store extracted pages and every WARC capture in the SQLite archive."""
 from __future__ import annotations
 
+import logging
+from concurrent.futures import Future
 from pathlib import Path
 
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+from scrapy.utils.defer import maybe_deferred_to_future
 
-from archive.store import Archive
+from archive.writer import ArchiveWriter
 from harvester import signals as harvest_signals
 from harvester import stats as harvest_stats
 from harvester.items import ExtractedPage
+from harvester.threads import deferred_of
+
+logger = logging.getLogger(__name__)
 
 
 
@@ -33,12 +39,17 @@ def prepare_directory(db_path: str) -> None:
 
 
 class ArchivePipeline:
-    """One archive per crawl; articles go in one transaction each (Archive.store_article)."""
+    """One archive connection per crawl, in a writer thread (archive.writer.ArchiveWriter).
+
+    Articles are stored off the reactor thread, several per transaction, each one
+    all-or-nothing; an item leaves this pipeline once its article is committed, so
+    the outcome counters only count what is durable. WARC captures go the same way.
+    """
 
     def __init__(self, crawler: Crawler, db_path: str) -> None:
         self.crawler = crawler
         self.db_path = db_path
-        self.archive: Archive | None = None
+        self.writer: ArchiveWriter | None = None
         self.crawl_id: int | None = None
 
     @classmethod
@@ -53,18 +64,21 @@ class ArchivePipeline:
         return pipeline
 
     def open_spider(self) -> None:
-        self.archive = Archive(self.db_path)
-        self.crawl_id = self.archive.start_crawl(getattr(self.crawler.spider, "source", "urls"))
+        self.writer = ArchiveWriter(self.db_path)
+        source = getattr(self.crawler.spider, "source", "urls")
+        self.crawl_id = self.writer.call("start_crawl", source).result()
 
     def capture_written(self, pointer, request, response) -> None:
-        if self.archive is not None:
-            self.archive.record_capture(dict(pointer.as_dict(), crawl_id=self.crawl_id))
+        if self.writer is not None:
+            self.writer.record_capture(dict(pointer.as_dict(), crawl_id=self.crawl_id)).add_done_callback(
+                _log_failure)
 
-    def process_item(self, item: ExtractedPage) -> ExtractedPage:
+    async def process_item(self, item: ExtractedPage) -> ExtractedPage:
         stats = self.crawler.stats
         if item.status == "article":
-            outcome = self.archive.store_article(item.article, pointer=item.warc, crawl_id=self.crawl_id,
-                                                 crawled_at=item.fetched_at)
+            stored = self.writer.store_article(item.article, pointer=item.warc, crawl_id=self.crawl_id,
+                                               crawled_at=item.fetched_at)
+            outcome = await maybe_deferred_to_future(deferred_of(stored))
         else:
             outcome = item.status
         harvest_stats.count(stats, outcome)
@@ -72,7 +86,7 @@ class ArchivePipeline:
 
     def spider_closed(self, spider, reason: str) -> None:
         """Close the crawl row here, not in close_spider: only this signal knows the reason."""
-        if self.archive is None:
+        if self.writer is None:
             return
         stats = self.crawler.stats
         counts = harvest_stats.outcomes(stats)
@@ -81,4 +95,14 @@ class ArchivePipeline:
         counts["errors"] = counts.pop("error")
         counts["skipped"] = harvest_stats.skipped(stats)
         error = None if reason == "finished" else f"interrupted ({reason}); the next run resumes it"
-        self.archive.finish_crawl(self.crawl_id, counts, error=error)
+        try:
+            self.writer.call("finish_crawl", self.crawl_id, counts, error=error).result()
+        finally:
+            stats.set_value("harvest/archive/transactions", self.writer.batches)
+            self.writer.close()
+            self.writer = None
+
+
+def _log_failure(future: Future) -> None:
+    if future.exception() is not None:
+        logger.error("archive: capture not recorded: %s", future.exception())

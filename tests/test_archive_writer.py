@@ -1,0 +1,80 @@
+"""The archive writer thread: batches of articles, each one still all-or-nothing."""
+from __future__ import annotations
+
+import sqlite3
+import threading
+
+import pytest
+
+from archive import Archive
+from archive.writer import ArchiveWriter
+
+from .archive_samples import beijing, edited, harbour, shenzhen
+
+
+def numbered(n: int) -> dict:
+    article = shenzhen()
+    article["canonical_url"] = f"https://example.org/article/{n}"
+    article["title"] = f"Article {n}"
+    return article
+
+
+def hold(writer: ArchiveWriter) -> threading.Event:
+    """Park the writer thread on a job until the event is set, so jobs pile up behind it."""
+    release = threading.Event()
+    writer.submit(lambda archive: release.wait(30))
+    return release
+
+
+def test_queued_articles_share_transactions_and_all_arrive(tmp_path):
+    with ArchiveWriter(tmp_path / "a.db") as writer:
+        release = hold(writer)
+        futures = [writer.store_article(numbered(n)) for n in range(100)]
+        release.set()
+        assert [f.result(timeout=60) for f in futures] == ["new"] * 100
+        assert writer.batches <= 3  # the held job, then the 100 in one or two transactions
+    with sqlite3.connect(tmp_path / "a.db") as conn:
+        assert conn.execute("SELECT count(*) FROM articles").fetchone() == (100,)
+        assert conn.execute("SELECT count(*) FROM paragraphs").fetchone() == (500,)
+
+
+def test_a_failing_article_rolls_back_alone(tmp_path):
+    broken = harbour()
+    broken["paragraphs"].append({"lang": "en"})  # no text: fails after its article row went in
+    with ArchiveWriter(tmp_path / "a.db") as writer:
+        release = hold(writer)
+        good = writer.store_article(shenzhen())
+        bad = writer.store_article(broken)
+        refused = writer.store_article({**beijing(), "status": "deleted"})
+        later = writer.store_article(beijing())
+        release.set()
+        assert good.result(timeout=60) == "new" and later.result(timeout=60) == "new"
+        with pytest.raises(KeyError):
+            bad.result()
+        with pytest.raises(ValueError, match="only articles are archived"):
+            refused.result()
+        assert writer.batches <= 2  # the held job and the four, together or in two transactions
+    with Archive(tmp_path / "a.db") as archive:
+        urls = [r[0] for r in archive.conn.execute("SELECT canonical_url FROM articles ORDER BY id")]
+        assert urls == [shenzhen()["canonical_url"], beijing()["canonical_url"]]
+        assert not archive.conn.execute(
+            "SELECT 1 FROM paragraphs WHERE text LIKE 'Container traffic%'").fetchall()
+        assert [h["id"] for h in archive.search("harbour")] == []
+
+
+def test_a_result_is_durable_once_its_future_resolves(tmp_path):
+    with ArchiveWriter(tmp_path / "a.db") as writer:
+        assert writer.store_article(shenzhen()).result(timeout=60) == "new"
+        with sqlite3.connect(tmp_path / "a.db") as other:  # another connection sees it committed
+            assert other.execute("SELECT count(*) FROM articles").fetchone() == (1,)
+        assert writer.store_article(shenzhen()).result(timeout=60) == "unchanged"
+        assert writer.store_article(edited(shenzhen())).result(timeout=60) == "changed"
+        crawl = writer.call("start_crawl", "urls").result(timeout=60)
+        writer.call("finish_crawl", crawl, {"new": 1, "changed": 1}).result(timeout=60)
+    with sqlite3.connect(tmp_path / "a.db") as conn:
+        assert conn.execute("SELECT stored FROM crawls").fetchone() == (2,)
+
+
+def test_an_archive_that_cannot_be_opened_fails_at_once(tmp_path):
+    with pytest.raises(sqlite3.Error):
+        ArchiveWriter(tmp_path)  # a directory
