@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from harvester.extract.dates import DateCandidate, choose_date, find_dates
 from harvester.extract.pipeline import extract_html
+from tests.extract_fixtures import wechat_page
 
 PARAS = ["今年春节假期，城区三座公园共接待游客四十余万人次，比去年同期增长两成，其中夜游项目最受欢迎，"
          "不少市民带着孩子在湖边观看灯组，园方为此延长了开放时间。",
@@ -72,3 +73,27 @@ def test_the_day_most_sources_agree_on_wins_and_keeps_its_clock_time():
                           DateCandidate("2024-03-01T10:20:00+08:00", "byline time", 2)])
     assert picked == "2024-03-01T10:20:00+08:00"
     assert choose_date([]) is None
+
+
+def _essay(first_line: str) -> str:
+    """A page whose body is one element of <br><br>-separated paragraphs (read by our walker, as WeChat's are)."""
+    text = "<br><br>".join([first_line, "——一篇关于夜市的随笔", *PARAS])
+    return wechat_page("城市的夜晚", "随笔小站", [("raw", f"<section><p>{text}</p></section>")])
+
+
+def test_a_name_line_at_the_head_of_the_body_is_the_byline_and_leaves_the_body():
+    art = extract_html(_essay("许文清"))
+    assert art.author == "许文清"
+    assert all(p.text != "许文清" for p in art.paragraphs)
+    assert "许文清" in art.removed
+
+
+def test_a_word_under_the_headline_is_no_name():
+    art = extract_html(_essay("城南旧事"))
+    assert art.author is None
+    assert any(p.text == "城南旧事" for p in art.paragraphs)
+
+
+def test_double_line_breaks_separate_paragraphs():
+    art = extract_html(_essay("许文清"))
+    assert [p.text for p in art.paragraphs][-3:] == PARAS

@@ -21,6 +21,7 @@ BLOCK_TAGS = frozenset(
     "tr pre center address h1 h2 h3 h4 h5 h6 head list item quote row hr details summary form fieldset nav".split())
 HEADING_TAGS = frozenset("h1 h2 h3 h4 h5 h6 head".split())
 CAPTION_TAGS = frozenset("figcaption caption".split())
+CODE_TAGS = frozenset(("pre",))  # program code: neither language, never translated
 BOLD_TAGS = frozenset("strong b".split())
 CELL_TAGS = frozenset("td th cell".split())
 SKIP_TAGS = frozenset(
@@ -30,6 +31,7 @@ IMG_TAGS = frozenset("img graphic".split())
 IMG_ATTRS = ("data-src", "data-original", "data-actualsrc", "data-lazy-src", "data-url", "src")
 _EMPTY_ALT = frozenset(("图片", "图", "image", "img", "photo", "picture", "pic", "配图"))
 _HIDDEN = re.compile(r"display\s*:\s*none", re.I)
+_INDENT = re.compile(r"^[ \t\r\n]*[\u3000\u00a0]{2}")
 
 
 @dataclass
@@ -37,7 +39,7 @@ class Block:
     """One unit of body content in document order."""
 
     text: str
-    kind: str = "p"  # p | heading | caption | image
+    kind: str = "p"  # p | heading | caption | code | image
     src: str | None = None
     bold: bool = False  # every character sits inside <strong>/<b>: a heading candidate
     lead: bool = False  # inside the lead/summary box (导语) at the head of the body: may have no translation
@@ -57,6 +59,20 @@ class _Walker:
             if text:
                 self.buf.append((text, self.bold_depth > 0))
 
+    def _at_line_start(self) -> bool:
+        """Nothing but blanks since the last line break (and something before it)."""
+        for text, _bold in reversed(self.buf):
+            if text == "\n":
+                return True
+            if text.strip():
+                return False
+        return False
+
+    def _indent_break(self, text: str | None) -> None:
+        """A line after <br> indented with two ideographic spaces starts a new paragraph ('<br>　　正文')."""
+        if text and _INDENT.match(text) and self._at_line_start():
+            self.flush()
+
     def flush(self) -> None:
         if not self.buf:
             return
@@ -68,7 +84,7 @@ class _Walker:
             bold = bool(solid) and all(b for _, b in solid)
             kind = "p"
             for k in reversed(self.kind_stack):
-                if k in ("heading", "caption"):
+                if k in ("heading", "caption", "code"):
                     kind = k
                     break
             self.blocks.append(Block(text=text, kind=kind, bold=bold))
@@ -105,7 +121,11 @@ class _Walker:
             self.add(el.tail)
             return
         if tag in ("br", "lb"):
-            self.buf.append(("\n", False))
+            if self._at_line_start():
+                self.flush()  # '<br><br>': an empty line ends the paragraph (old portals, forums, blogs)
+            else:
+                self.buf.append(("\n", False))
+            self._indent_break(el.tail)
             self.add(el.tail)
             return
         is_block = tag in BLOCK_TAGS or tag in CAPTION_TAGS
@@ -113,7 +133,7 @@ class _Walker:
         if is_block:
             self.flush()
             self.kind_stack.append("heading" if tag in HEADING_TAGS else "caption" if tag in CAPTION_TAGS
-                                   else "block")
+                                   else "code" if tag in CODE_TAGS else "block")
         if bold:
             self.bold_depth += 1
         self.add(el.text)

@@ -22,6 +22,7 @@ from harvester.extract.dates import DateCandidate, find_dates, parse_date
 from harvester.extract.dom import Doc
 from harvester.extract.portal import author_from_info
 from harvester.extract.rules import Rules
+from harvester.extract.status import is_prose
 
 ZONE_MAX = 600  # characters above the first paragraph in which the headline and byline stand
 ZONE_AFTER_TITLE = 300  # characters after the headline read when the body's start is not found
@@ -166,6 +167,20 @@ def _patterned(text: str, rules: Rules) -> str | None:
     return None
 
 
+def looks_like_names(text: str, rules: Rules) -> bool:
+    """'胡平', '赵延东、风笑天': one to four Chinese names, each starting with a family name (rules
+    [bylines] surnames), none a word that names no person ('人物画像', '公告')."""
+    cfg = rules.bylines
+    text = text.strip()
+    if not re.fullmatch(NAMES, text) or any(w in text for w in cfg.not_names):
+        return False
+    for name in re.split(r"[ 、，,]+", text):
+        name = name.strip("·")
+        if not (name[:2] in cfg.compound_surnames and len(name) >= 3 or name[0] in cfg.surnames and len(name) <= 3):
+            return False
+    return True
+
+
 def name_line(zone: str, title: str, rules: Rules) -> str | None:
     """'赵延东、风笑天' on its own between the headline and the first paragraph: the authors."""
     head = _compact(title)[:PROBE]
@@ -178,18 +193,39 @@ def name_line(zone: str, title: str, rules: Rules) -> str | None:
     rest = lines[at + 1:]
     if len(rest) != 1:
         return None
-    candidate = rest[0]
-    if not re.fullmatch(NAMES, candidate) or any(w in candidate for w in rules.bylines.not_names):
-        return None
-    return candidate
+    candidate = rest[0].strip()
+    return candidate if looks_like_names(candidate, rules) else None
+
+
+HEADLINE_MAX = 60  # characters of a headline or subheading line right above a byline line
+
+
+def body_name_line(paragraphs: list[tuple[str, str]], rules: Rules) -> int | None:
+    """Index of a bare line of names ('胡平', '赵延东、风笑天') at the head of the body, right under
+    the page's headline or a heading line, before its first paragraph of prose: the byline, not
+    body text. `paragraphs` are (text, role) pairs."""
+    for k, (text, _role) in enumerate(paragraphs[:6]):
+        if is_prose(text, rules.status):
+            return None
+        if looks_like_names(text, rules):
+            if not k:
+                return k
+            above, role = paragraphs[k - 1]
+            if role == "heading" or (len(above) <= HEADLINE_MAX and not re.search(r"[。！？.!?]$", above.strip())):
+                return k
+    return None
 
 
 def trailing_author(paragraphs: list[str], rules: Rules) -> str | None:
-    """The reporter named in brackets at the end of the article: '…。（记者 张倩）', '（袁源）'."""
+    """The reporter named in brackets at the end of the article: '…。（记者 张倩）', '（袁源）' (a bare
+    name must look like one)."""
     for text in reversed(paragraphs[-2:]):
         m = rules.bylines.trailing.search(text)
-        if m:
-            name = m.group("name")
-            if not any(name.endswith(w) or name == w for w in rules.bylines.not_names):
-                return name
+        if not m:
+            continue
+        name = m.group("name")
+        if any(name.endswith(w) or name == w for w in rules.bylines.not_names):
+            continue
+        if m.group("label") or looks_like_names(name, rules):
+            return name
     return None

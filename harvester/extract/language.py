@@ -86,6 +86,10 @@ def paragraphs_from_blocks(blocks: list[Block]) -> list[tuple[str, str, str]]:
         if block.kind == "image":
             after_image, caption_lang = True, None
             continue
+        if block.kind == "code":  # program code is no English: it is never paired nor counted as a language
+            out.append((" ".join(block.text.split()), "other", "body"))
+            after_image = False
+            continue
         parts = split_mixed(block.text) if "\n" in block.text else [(block.text, detect(block.text))]
         # one element 'English caption<br>中文图注' right under an image: a bilingual caption, in no pair
         mixed_caption = after_image and caption_lang is None and block.kind != "heading" and len(parts) == 2 \

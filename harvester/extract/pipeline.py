@@ -16,7 +16,7 @@ from lxml import etree
 from harvester.extract.align import align
 from harvester.extract.article import Article, Image, Pair, Paragraph
 from harvester.extract.blocks import Block, walk_blocks
-from harvester.extract.bylines import byline_zones, htmldate_candidate, trailing_author, zone_author, zone_date
+from harvester.extract.bylines import body_name_line, byline_zones, htmldate_candidate, trailing_author, zone_author, zone_date
 from harvester.extract.cleaning import clean, is_tail_heading, parse_credits, strip_staff_code
 from harvester.extract.dates import choose_date
 from harvester.extract.dom import Doc, clean_space, node_text
@@ -95,6 +95,13 @@ def extract_doc(doc: Doc, rules: Rules | None = None) -> Article:
     if verdict.status != "article":
         return _not_an_article(article, verdict)
 
+    if not article.author:  # '胡平' on its own under the headline: the byline, lifted out of the body
+        at = body_name_line([(p.text, p.role) for p in paragraphs], rules)
+        if at is not None:
+            article.author = paragraphs[at].text.strip()
+            article.removed.append(paragraphs[at].text)
+            del paragraphs[at]
+            triples = [t for t in triples if t[0] != article.author]
     article.paragraphs = paragraphs
     read_bylines(doc, article, templates, rules)
     kept, listed = drop_link_lists(doc, cleaned.blocks, rules)

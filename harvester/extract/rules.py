@@ -25,6 +25,8 @@ class BylineRules:
     author_patterns: tuple[re.Pattern[str], ...]
     trailing: re.Pattern[str]
     not_names: tuple[str, ...]
+    surnames: frozenset[str]
+    compound_surnames: tuple[str, ...]
     weight_meta: float
     weight_labelled: float
     weight_info: float
@@ -42,6 +44,8 @@ class BylineRules:
             author_patterns=tuple(re.compile(p, re.I) for p in table.get("author_patterns", [])),
             trailing=re.compile(table.get("trailing", "(?!)")),
             not_names=tuple(table.get("not_names", [])),
+            surnames=frozenset("".join(table.get("surnames", "").split())),
+            compound_surnames=tuple(table.get("compound_surnames", [])),
             weight_meta=float(weights.get("meta", 4)), weight_labelled=float(weights.get("labelled", 3)),
             weight_info=float(weights.get("info", 2.5)), weight_timed=float(weights.get("timed", 2)),
             weight_loose=float(weights.get("loose", 1.5)), weight_htmldate=float(weights.get("htmldate", 1.5)),
