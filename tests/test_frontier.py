@@ -160,6 +160,9 @@ def test_three_workers_one_killed_nothing_lost_nothing_twice(tmp_path: Path, red
     checked = run_harvest("verify", "--db", str(tmp_path / "all.db"), "--warc-dir", str(tmp_path / "allw"))
     assert checked.returncode == 0, checked.stdout[-2000:]
     assert "0 problems" in checked.stdout
+    print(f"300 pages: {sum(fetches.values())} article fetches, {len(in_flight)} leased by the killed worker; "
+          "stored per shard: " + ", ".join(f"{name} {len(stored(tmp_path / name / 'archive.db'))}"
+                                           for name in ("w1", "w2", "w3") if (tmp_path / name / "archive.db").exists()))
 
 
 def test_a_worker_with_an_idle_limit_stops_waiting_for_others(tmp_path: Path, redis_url: str) -> None:
@@ -223,6 +226,8 @@ def test_politeness_holds_across_workers(tmp_path: Path, redis_url: str) -> None
     assert [path for _, _, path in spans].count("/robots.txt") == 1  # one fetched it, the other read it
     overlaps = [(a, b) for a, b in zip(spans, spans[1:]) if b[0] < a[1]]
     assert not overlaps, overlaps[:3]
+    print(f"{len(spans)} requests from two workers, none open at once; "
+          f"captures per shard: {captures(tmp_path / 'w1' / 'archive.db')}, {captures(tmp_path / 'w2' / 'archive.db')}")
 
 
 def test_what_one_worker_archived_no_other_fetches_and_refreshes_conditionally(tmp_path: Path,
