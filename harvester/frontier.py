@@ -486,10 +486,8 @@ class SharedArchiveIndex:
             return False
 
     def validators(self, url: str, canonical: str) -> tuple[dict[str, str], dict[str, Any] | None]:
-        """This worker's own capture first; else the validators and capture another worker stored."""
+        """The validators of the newest capture, this worker's own or the one another worker noted."""
         found = self.local.validators(url, canonical)
-        if found[0]:
-            return found
         try:
             raw = self.server.hget(self.key, canonical)
         except RedisError:
@@ -497,4 +495,13 @@ class SharedArchiveIndex:
         if not raw:
             return found
         entry = json.loads(raw)
-        return entry.get("validators") or {}, entry.get("capture")
+        shared = (entry.get("validators") or {}, entry.get("capture"))
+        if not shared[0]:
+            return found
+        if found[0] and _fetched_at(found[1]) >= _fetched_at(shared[1]):
+            return found
+        return shared
+
+
+def _fetched_at(capture: dict[str, Any] | None) -> str:
+    return (capture or {}).get("fetched_at") or ""
