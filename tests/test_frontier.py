@@ -6,6 +6,7 @@ checks the result.
 """
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import signal
@@ -19,6 +20,7 @@ import pytest
 import redis
 from scrapy import Request, Spider
 
+from harvester import settings as project_settings
 from harvester.frontier import LEASE_META, LeasedQueue
 from tests.conftest import ROOT, run_harvest
 from tests.news_server import NewsSite
@@ -299,3 +301,20 @@ def test_redis_crash_and_restart_with_its_append_only_file_loses_nothing(tmp_pat
     assert stored(tmp_path / "w1" / "archive.db")  # the first worker's work is in the merge
     checked = run_harvest("verify", "--db", str(tmp_path / "all.db"), "--warc-dir", str(tmp_path / "allw"))
     assert checked.returncode == 0, checked.stdout[-2000:]
+
+
+def test_a_lease_is_acknowledged_only_after_the_article_is_committed(tmp_path: Path, redis_url: str) -> None:
+    with NewsSite() as site:
+        probe = tmp_path / "probe.txt"
+        result = run_harvest("crawl", *(f"{site.base}/article/{n}.html" for n in (1, 2, 3, 4)),
+                             "--frontier", redis_url, "--db", str(tmp_path / "archive.db"),
+                             "--warc-dir", str(tmp_path / "warcs"), "-s", "DOWNLOAD_DELAY=0",
+                             "-s", "EXTENSIONS=" + json.dumps({**project_settings.EXTENSIONS,
+                                                               "tests.lease_probe.LeaseProbe": 900}),
+                             "-s", f"LEASE_PROBE_FILE={probe}")
+        assert result.returncode == 0 and "new 4" in result.stdout, result.stdout + result.stderr
+    assert captures(tmp_path / "archive.db") == 4 + 1  # the WARC recorder ran too (and robots.txt)
+    lines = probe.read_text().splitlines()
+    assert len(lines) == 4 and all(line.endswith("committed=True leased=True") for line in lines), lines
+    server = redis.Redis.from_url(redis_url)
+    assert not list(server.scan_iter("harvest:urls:leases:*"))  # and all acknowledged by the end
