@@ -213,7 +213,8 @@ def test_politeness_holds_across_workers(tmp_path: Path, redis_url: str) -> None
     Pages take 0.3 s to answer, longer than the delay, so two workers each keeping only
     its own delay would overlap all the time.
     """
-    index = (tuple(range(11, 21)), tuple(range(21, 31)))  # 20 articles on two listing pages
+    # 40 articles on two listing pages: at least 14 s of crawling, so both workers take part
+    index = (tuple(range(11, 31)), tuple(range(31, 51)))
     with NewsSite(article_delay=0.3, index=index) as site:
         sources = tmp_path / "sources.toml"
         sources.write_text(f'[defaults]\nfrontier = "{redis_url}"\nconcurrency = 1\n'
@@ -223,9 +224,13 @@ def test_politeness_holds_across_workers(tmp_path: Path, redis_url: str) -> None
             assert process.wait(timeout=300) == 0
         spans = sorted(site.spans)
         fetched = site.fetches()
-    assert set(fetched) == {f"/article/{n}.html" for n in range(11, 31)}
-    assert all(captures(tmp_path / name / "archive.db") for name in ("w1", "w2"))  # both took part
-    assert [path for _, _, path in spans].count("/robots.txt") == 1  # one fetched it, the other read it
+        listing = site.fetches("/news/")
+    assert set(fetched) == {f"/article/{n}.html" for n in range(11, 51)}
+    # Both took part in one run (in a later run every article would be skipped as archived) ...
+    assert all(stored(tmp_path / name / "archive.db") for name in ("w1", "w2"))
+    # ... both pushed the seed, which was fetched once; one fetched robots.txt, the other read it.
+    assert listing == {"/news/index.html": 1, "/news/index_2.html": 1}
+    assert [path for _, _, path in spans].count("/robots.txt") == 1
     overlaps = [(a, b) for a, b in zip(spans, spans[1:]) if b[0] < a[1]]
     assert not overlaps, overlaps[:3]
     print(f"{len(spans)} requests from two workers, none open at once; "
