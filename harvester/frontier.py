@@ -10,7 +10,8 @@ built here, and only that:
   done with the request: its response went through the callback and every item it
   gave is through the pipeline (stored, counted), or its failure went through the
   errback, or it was handed on (a redirect, a retry, a backoff) as a new request,
-  which is pushed and acknowledged in one transaction.
+  which is pushed and acknowledged in one Lua step. The dupefilter check and the push
+  are one step too, so a fingerprint is never marked seen without its request queued.
 - **Heartbeats.** Each worker keeps a key that expires after 3/4 of
   HARVEST_FRONTIER_LEASE_TIMEOUT and refreshes it four times per timeout. Every worker
   checks the others as often: a worker whose key has expired is dead, and its leases go
@@ -30,6 +31,9 @@ built here, and only that:
   (a lease may still yield new requests, or come back when its worker dies), or after
   HARVEST_FRONTIER_IDLE seconds of idling when that is set. The last worker out of a
   finished run clears the dupefilter, so the next run reads the feeds again.
+- **Losing Redis.** A worker whose Redis call fails stops at once and acknowledges
+  nothing more; what it held stays leased and goes back when Redis is up again and the
+  worker's heartbeat has expired (docs/scale-out.md: persistence).
 
 Redis keys, under `<HARVEST_FRONTIER_PREFIX>:<crawl name>` (the source name, or
 "urls" for a crawl of loose URLs):
@@ -52,16 +56,17 @@ import os
 import socket
 import time
 import uuid
+from functools import cached_property
 from typing import Any
 
+from redis.exceptions import RedisError
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Request
+from scrapy.utils.defer import deferred_from_coro
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
-from redis.exceptions import RedisError
-from scrapy.utils.defer import deferred_from_coro
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
@@ -182,14 +187,11 @@ class LeasedQueue(PriorityQueue):
     base: str
     worker: str
 
-    def _scripts(self) -> dict[str, Any]:
-        scripts = self.__dict__.get("_registered")
-        if scripts is None:
-            scripts = self.__dict__["_registered"] = {
-                name: self.server.register_script(body)
-                for name, body in (("push", PUSH), ("pop", POP_LEASE), ("reap", REAP), ("retire", RETIRE),
-                                   ("leased", LEASED))}
-        return scripts
+    @cached_property
+    def scripts(self) -> dict[str, Any]:
+        """The Lua scripts, registered once (redis-py runs them by SHA, loading them when needed)."""
+        return {name: self.server.register_script(body) for name, body in
+                (("push", PUSH), ("pop", POP_LEASE), ("reap", REAP), ("retire", RETIRE), ("leased", LEASED))}
 
     @property
     def leases_key(self) -> str:
@@ -206,12 +208,12 @@ class LeasedQueue(PriorityQueue):
         If it continues a leased request (`ack`: a redirect, a retry), that lease goes in
         the same step.
         """
-        return bool(self._scripts()["push"](
+        return bool(self.scripts["push"](
             keys=[self.key, dupefilter_key or f"{self.base}:dupefilter", self.leases_key],
             args=[-request.priority, self._encode_request(request), fingerprint, ack or ""]))
 
     def pop(self, timeout: int = 0) -> Request | None:
-        found = self._scripts()["pop"](keys=[self.key, self.leases_key, f"{self.base}:lease-ids"])
+        found = self.scripts["pop"](keys=[self.key, self.leases_key, f"{self.base}:lease-ids"])
         if not found:
             return None
         lease, data = found
@@ -231,15 +233,15 @@ class LeasedQueue(PriorityQueue):
 
     def reap(self) -> int:
         """Requeue the leases of dead workers; how many requests went back."""
-        return int(self._scripts()["reap"](keys=[self.workers_key, self.key], args=[self.base, self.worker]))
+        return int(self.scripts["reap"](keys=[self.workers_key, self.key], args=[self.base, self.worker]))
 
     def leased(self) -> int:
         """Requests leased by any worker of this crawl right now."""
-        return int(self._scripts()["leased"](keys=[self.workers_key], args=[self.base]))
+        return int(self.scripts["leased"](keys=[self.workers_key], args=[self.base]))
 
     def retire(self, dupefilter_key: str, finished: bool) -> tuple[int, bool]:
         """Leave the crawl; (requests put back, whether this ended the run)."""
-        count, ended = self._scripts()["retire"](keys=[self.workers_key, self.key, dupefilter_key],
+        count, ended = self.scripts["retire"](keys=[self.workers_key, self.key, dupefilter_key],
                                                  args=[self.base, self.worker, "1" if finished else "0"])
         return int(count), bool(ended)
 
