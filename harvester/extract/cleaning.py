@@ -32,7 +32,13 @@ def is_tail_heading(text: str, rules: Rules) -> bool:
     if len(text) > rules.tail_max_len:
         return False
     core = text.strip(_DECOR).lower()
-    return core in rules.tail_headings
+    return core in rules.tail_headings or core in rules.next_article
+
+
+def is_next_article(text: str, rules: Rules) -> bool:
+    """'下一篇', '下一篇：…', 'Next article': the head of the next/previous article box."""
+    core = re.split(r"[:：]", text.strip(_DECOR), maxsplit=1)[0].strip(_DECOR).lower()
+    return core in rules.next_article
 
 
 # a date (and time) at either end of an info line: "Source: Xinhua | Editor: Wang Mingjie | 2024-03-09 15:20:11"
@@ -113,9 +119,9 @@ def _is_notice_label(block: Block, rules: Rules) -> bool:
         and bool(rules.notice_label.match(text))
 
 
-def _drop(text: str, rules: Rules) -> str | None:
-    for name, rx, max_len in rules.drops:
-        if len(text) <= max_len and rx.search(text):
+def _drop(text: str, rules: Rules, position: float = 0.0) -> str | None:
+    for name, rx, max_len, max_position in rules.drops:
+        if len(text) <= max_len and position <= max_position and rx.search(text):
             return name
     if len(text) <= rules.nav_max_len:
         tokens = [t for t in re.split(r"[\s|｜/·•,，、]+", text.strip(_DECOR)) if t]
@@ -166,10 +172,16 @@ def clean(blocks: list[Block], rules: Rules | None = None) -> Cleaned:
         in_glossary = False
         if is_tail_heading(single, rules):
             if position >= rules.tail_min_position:
+                if is_next_article(single, rules):
+                    _drop_stubs(out)
                 _drop_rest(out, blocks, idx, rules)
                 break
             out.removed.append(text)
             continue
+        if "\n" in text:  # a byline or credit line joined to a paragraph by <br>: lifted, the rest kept
+            text, single = _lift_edge_lines(out, text, rules)
+            if text != block.text:
+                block = Block(text=text, kind=block.kind, src=block.src, bold=block.bold, lead=block.lead)
         credits = parse_credits(single, rules)
         lifted = None if credits else _lift(single, rules)
         if lifted:
@@ -185,7 +197,7 @@ def clean(blocks: list[Block], rules: Rules | None = None) -> Cleaned:
                 break
             out.removed.append(text)
             continue
-        dropped = _drop(single, rules)
+        dropped = _drop(single, rules, position)
         if dropped:
             if dropped in _NOTICE_DROPS and out.blocks and _is_notice_label(out.blocks[-1], rules):
                 out.removed.append(out.blocks.pop().text)  # the notice box's heading goes with its text
@@ -199,6 +211,39 @@ def clean(blocks: list[Block], rules: Rules | None = None) -> Cleaned:
                           bold=block.bold, lead=block.lead)
         out.blocks.append(block)
     return out
+
+
+STUB_MAX = 20  # characters of a stub line: a name or a headline fragment, no sentence
+_ANY_PUNCT = re.compile(r"[，。！？、；：,.!?;:]")
+
+
+def _drop_stubs(out: Cleaned) -> None:
+    """Short lines with no punctuation right before a trailing block's heading belong to that box
+    (an institute's name over '下一篇' and the next headline): they go with it."""
+    while out.blocks and out.blocks[-1].kind != "image" and len(out.blocks[-1].text) <= STUB_MAX \
+            and not _ANY_PUNCT.search(out.blocks[-1].text) and len(out.blocks) > 1:
+        out.removed.append(out.blocks.pop().text)
+
+
+def _lift_edge_lines(out: Cleaned, text: str, rules: Rules) -> tuple[str, str]:
+    """Lift a byline or credit that is the first or last line of a multi-line paragraph ('By Chen Lu<br>
+    Travelers …'); returns the paragraph without it (text, whitespace-collapsed text)."""
+    lines = [line for line in text.split("\n") if line.strip()]
+    for at in (0, -1):
+        if len(lines) < 2:
+            break
+        line = " ".join(lines[at].split())
+        credits = parse_credits(line, rules)
+        lifted = None if credits else _lift(line, rules)
+        if not (credits or lifted):
+            continue
+        if lifted:
+            out.lifted.setdefault(lifted[0], lifted[1])
+        else:
+            _add_credits(out, credits, rules)  # type: ignore[arg-type]
+        out.removed.append(lines.pop(at))
+    kept = "\n".join(lines)
+    return kept, " ".join(kept.split())
 
 
 def _drop_rest(out: Cleaned, blocks: list[Block], idx: int, rules: Rules) -> None:

@@ -113,6 +113,12 @@ def extract_doc(doc: Doc, rules: Rules | None = None) -> Article:
         paragraphs = [Paragraph(text=t, lang=lang, role=_REPORTED_ROLE.get(role, role))  # type: ignore[arg-type]
                       for t, lang, role in triples]
         images = collect_images(kept)
+    at = other_language_title(paragraphs, article.title, meta, rules)
+    if at is not None:  # the headline in the other language, given as a plain line under the title
+        line = paragraphs.pop(at)
+        triples = [t for t in triples if t[0] != line.text]
+        meta.title_en, meta.title_zh = (line.text, meta.title_zh) if line.lang == "en" else (meta.title_en, line.text)
+        article.removed.append(line.text)
     article.paragraphs = paragraphs
     article.images = images
     article.language = document_language(article.paragraphs)
@@ -126,6 +132,34 @@ def extract_doc(doc: Doc, rules: Rules | None = None) -> Article:
         article.title = article.paragraphs[0].text[:120]
     article.origin = origin_claims(doc, article.canonical_url, foreign_canonical)
     return article
+
+
+TITLE_LINE_MAX = 120  # characters of a headline line
+TITLE_LINE_WORDS = 20
+
+
+def other_language_title(paragraphs: list[Paragraph], title: str, meta: Metadata, rules: Rules) -> int | None:
+    """Index of the other-language headline given as a plain line at the head of the body ('Seagrass
+    meadows double in three years' under a Chinese title): short, one language (not the title's), no
+    sentence end, before the first paragraph of prose. None when the page already names that title."""
+    lang = detect(title) if title else None
+    if lang not in ("en", "zh"):
+        return None
+    want = "zh" if lang == "en" else "en"
+    if (meta.title_zh if want == "zh" else meta.title_en):
+        return None
+    for k, p in enumerate(paragraphs[:4]):
+        if is_prose(p.text, rules.status) and p.lang != want:
+            return None
+        if p.lang == want and p.role != "caption" and len(p.text) <= TITLE_LINE_MAX \
+                and len(LATIN_WORD.findall(p.text)) <= TITLE_LINE_WORDS and not _SENTENCE_END.search(p.text):
+            return k
+        if p.lang == want:
+            return None
+    return None
+
+
+_SENTENCE_END = re.compile(r"[.。!?！？;；:：]\s*$")
 
 
 def read_bylines(doc: Doc, article: Article, templates: list[Template], rules: Rules) -> None:
@@ -449,13 +483,14 @@ def _compact(text: str) -> str:
 def _drop_title_echo(blocks: list[Block], title: str, *other_titles: str | None) -> list[Block]:
     """Bodies often repeat the headline first; it is the title, not a paragraph.
 
-    The headline in the other language, when a labelled box gave it, goes the same way.
+    The headline in the other language, when the page states it (a labelled box, a line under
+    the headline), goes the same way wherever trafilatura placed it.
     """
-    for one in (title, *other_titles):
+    for n, one in enumerate((title, *other_titles)):
         if not one:
             continue
         norm = "".join(one.split())
-        for k, block in enumerate(blocks[:3]):
+        for k, block in enumerate(blocks if n else blocks[:3]):
             if block.kind != "image" and "".join(block.text.split()) == norm:
                 blocks = blocks[:k] + blocks[k + 1:]
                 break

@@ -41,8 +41,11 @@ _SOURCE_END = re.compile(r"(作者|记者|编辑|责任编辑|原标题|发布�
 # "作者：张三" / "记者 李四 王五": a key, then a separator (a colon or a space), then names
 _AUTHOR_RX = re.compile(r"(?:作者|记者|撰文|撰稿)\s*(?:[:：]\s*|\s+)"
                         r"([\u4e00-\u9fff·]{2,8}(?:[ 、，,]+[\u4e00-\u9fff·]{2,8}){0,3})(?![\u4e00-\u9fff])")
-_AUTHOR_EN_RX = re.compile(r"(?:^|[|\s]|(?<=[a-z]))(?:By|Author:|Writer:)\s+([A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+){0,3}"
-                           r"(?:\s*(?:,|and)\s*[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+){0,3})?)")
+_AUTHOR_EN_RX = re.compile(r"(?:^|[|\s]|(?<=[a-z]))(?:By|Author:|Writer:)[ \t]+([A-Z][\w'’\-]+(?:[ \t]+[A-Z][\w'’\-]+){0,3}"
+                           r"(?:[ \t]*(?:,|and)[ \t]*[A-Z][\w'’\-]+(?:[ \t]+[A-Z][\w'’\-]+){0,3})?)")
+# words that may follow a byline's name on its line ('By Li Wen in Shenzhen', 'By Li Wen and …'); any other
+# lower-case word after the name means a sentence has begun and its first word is no part of the name
+_DATELINE_WORDS = frozenset("in at for from and of with via on | updated published".split())
 # words that end a name list on an info line: the next field's key, or a photo credit
 _NAME_STOPS = ("来源", "来自", "稿源", "出处", "通讯员", "编辑", "责任编辑", "责编", "摄影", "摄", "实习生", "发布", "时间",
                "原标题", "评论", "阅读", "字号", "记者", "作者", "本报", "报道", "图", "审核", "校对", "日期", "浏览",
@@ -78,7 +81,12 @@ def author_from_info(info: str) -> str | None:
             return ("、" if "、" in m.group(1) else " ").join(kept)  # the names joined as the page joins them
     m = _AUTHOR_EN_RX.search(info)
     if m:
-        return _SOURCE_END.sub("", m.group(1)).strip() or None
+        value = _SOURCE_END.sub("", m.group(1)).strip()
+        after = info[m.end():].split()
+        words = value.split()
+        if len(words) > 2 and after and after[0][:1].islower() and after[0].lower() not in _DATELINE_WORDS:
+            value = " ".join(words[:-1])  # 'By Chen Lu Travelers can now …': 'Travelers' starts the sentence
+        return value or None
     return None
 
 
@@ -307,6 +315,7 @@ def labelled_titles(doc: Doc) -> tuple[str | None, str | None]:
 SUBTITLE_MAX = 120  # characters: a headline, not a standfirst paragraph
 _SUBTITLE_TAGS = ("h2", "h3", "h4", "h5", "h6")
 _SUBTITLE_CLASS = re.compile(r"title|headline|subhead|(?:^|[-_\s])(?:zh|cn|en)(?:$|[-_\s])", re.I)
+_SENTENCE_END = re.compile(r"[.。!?！？;；]\s*$")
 _NOT_A_TITLE = re.compile(r"来源|作者|记者|编辑|发布|Source\s*:|Editor|By\s+[A-Z]|[:：]\s*$")
 
 
@@ -328,11 +337,13 @@ def subtitle_titles(doc: Doc, h1: etree._Element | None) -> tuple[str | None, st
     sib = h1.getnext()
     while sib is not None and not isinstance(sib.tag, str):
         sib = sib.getnext()
-    if sib is None or not (sib.tag in _SUBTITLE_TAGS or _SUBTITLE_CLASS.search(sib.get("class") or "")):
+    if sib is None:
         return None, None
     value = node_text(sib)
+    titled = sib.tag in _SUBTITLE_TAGS or _SUBTITLE_CLASS.search(sib.get("class") or "")
+    # a plain line (p, div, span) counts too when it reads as a headline: no sentence end
     if not value or len(value) > SUBTITLE_MAX or len(sib.xpath(".//a|.//img")) or _NOT_A_TITLE.search(value) \
-            or parse_date(value):
+            or parse_date(value) or (not titled and _SENTENCE_END.search(value)):
         return None, None
     other = detect(value)
     if other not in ("en", "zh") or other == lang:

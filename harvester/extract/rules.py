@@ -108,6 +108,7 @@ class Rules:
     tail_min_position: float
     tail_max_len: int
     tail_patterns: list[re.Pattern[str]]
+    next_article: frozenset[str]
     lifts: list[tuple[str, re.Pattern[str], int]]
     credit_key: re.Pattern[str]
     credit_max_len: int
@@ -117,7 +118,7 @@ class Rules:
     end_min_position: float
     ends_article_strong: frozenset[str]
     end_strong_min_position: float
-    drops: list[tuple[str, re.Pattern[str], int]]
+    drops: list[tuple[str, re.Pattern[str], int, float]]  # name, pattern, max_len, max_position
     nav_words: frozenset[str]
     nav_max_len: int
     trims: list[tuple[str, re.Pattern[str]]]
@@ -154,13 +155,19 @@ def load_rules(text: str | None = None) -> Rules:
     credits = data["credits"]
     fields_map = {k.lower(): v for k, v in credits.get("fields", {}).items()}
     keys = sorted(credits["editor_keys"] + list(credits.get("fields", {})), key=len, reverse=True)
+    # '英文编辑 Amy Liu', '本期编辑 张三': an editing key may carry a qualifier in front of it
+    qualifiers = sorted(credits.get("qualifiers", []), key=len, reverse=True)
+    editor_keys = sorted(credits["editor_keys"], key=len, reverse=True)
+    qualified = (f"(?:{'|'.join(map(re.escape, qualifiers))})(?:{'|'.join(map(re.escape, editor_keys))})|"
+                 if qualifiers else "")
     return Rules(
         tail_headings=frozenset(h.lower() for h in data["tail"]["headings"]),
         tail_min_position=float(data["tail"].get("min_position", 0.3)),
         tail_max_len=int(data["tail"].get("max_len", 24)),
         tail_patterns=[re.compile(p, flags) for p in data["tail"].get("patterns", [])],
+        next_article=frozenset(w.lower() for w in data["tail"].get("next_article", [])),
         lifts=[(r["field"], re.compile(r["pattern"], flags), int(r.get("max_len", 200))) for r in data["lift"]],
-        credit_key=re.compile(r"(?:^|(?<=[\s|｜/,，;；、(（\[【]))(" + "|".join(map(re.escape, keys)) +
+        credit_key=re.compile(r"(?:^|(?<=[\s|｜/,，;；、(（\[【]))(" + qualified + "|".join(map(re.escape, keys)) +
                               r")(?=\s*(?:[:：/|｜丨]|\s|$)|[\u4e00-\u9fff])\s*[:：/|｜丨]?\s*", re.I),
         credit_max_len=int(credits.get("max_len", 90)),
         credit_max_value=int(credits.get("max_value_len", 16)),
@@ -169,7 +176,8 @@ def load_rules(text: str | None = None) -> Rules:
         end_min_position=float(credits.get("end_min_position", 0.5)),
         ends_article_strong=frozenset(k.lower() for k in credits.get("ends_article_strong", [])),
         end_strong_min_position=float(credits.get("end_strong_min_position", 0.25)),
-        drops=[(r["name"], re.compile(r["pattern"], flags), int(r.get("max_len", 10_000))) for r in data["drop"]],
+        drops=[(r["name"], re.compile(r["pattern"], flags), int(r.get("max_len", 10_000)),
+                float(r.get("max_position", 1.0))) for r in data["drop"]],
         nav_words=frozenset(w.lower() for w in data["nav"]["words"]),
         nav_max_len=int(data["nav"].get("max_len", 60)),
         trims=[(r["name"], re.compile(r["pattern"], flags)) for r in data["trim"]],
