@@ -18,7 +18,7 @@ its own WARC directory, and a merger folds them together. The rules:
   other adds a row. Afterwards versions are renumbered 1..n and the newest is the
   one `is_current` (and the one in the search index).
 - **Every other table, generically.** A table whose rows belong to an article version
-  (a foreign key to `articles`, like paragraphs, pairs or copies) gets the rows of the
+  (a foreign key to `articles`, like paragraph_spans, pair_refs or copies) gets the rows of the
   versions this merge added, with every foreign key mapped to destination ids. Any
   other table gets the rows it does not already hold (by its primary key or unique
   index, else by equality of the whole row). So tables added later by migrations
@@ -270,6 +270,13 @@ def _rowid_alias(conn: sqlite3.Connection, table: str) -> str | None:
     return None
 
 
+def _row_order(conn: sqlite3.Connection, table: str) -> str:
+    """Insertion order: rowid, or the primary key of a WITHOUT ROWID table."""
+    without_rowid = any(row[0] == "main" and row[1] == table and row[4]
+                        for row in conn.execute("PRAGMA table_list"))
+    return ", ".join(f"[{c}]" for c in _primary_key(conn, table)) if without_rowid else "rowid"
+
+
 def _foreign_keys(conn: sqlite3.Connection, table: str) -> dict[str, tuple[str, str | None]]:
     """column -> (referenced table, referenced column or None for its primary key)."""
     return {row[3]: (row[2], row[4]) for row in conn.execute(f"PRAGMA foreign_key_list([{table}])")}
@@ -472,7 +479,7 @@ class _ShardMerger:
                         if target == ARTICLES and c in columns]
         unique = [key for key in _unique_keys(self.dest, table) if all(c in columns for c in key)]
         added = 0
-        for row in self.source.execute(f"SELECT * FROM [{table}] ORDER BY rowid"):
+        for row in self.source.execute(f"SELECT * FROM [{table}] ORDER BY {_row_order(self.source, table)}"):
             mapped = self._map_row(table, row, columns)
             if mapped is None:
                 continue

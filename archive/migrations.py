@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from . import copies, schema, search
+from . import copies, schema, search, spans
 
 MIGRATION_SET = "news-harvester-archive"
 
@@ -63,12 +63,44 @@ def copies_tables(db: Database) -> None:
         db.execute(ddl)
     copies.rebuild(db.conn)
 
+@migrations(name="0007_text_stored_once")
+def text_stored_once(db: Database) -> None:
+    """paragraphs and pairs become views pointing into articles.text_en/text_zh
+    (archive/spans.py), and the search index keeps no copy of the text."""
+    conn = db.conn
+    conn.execute(schema.PARAGRAPH_SPANS)
+    conn.execute(schema.PAIR_REFS)
+    ids = [r[0] for r in conn.execute("SELECT id FROM articles ORDER BY id")]
+    for article_id in ids:
+        text_en, text_zh = conn.execute("SELECT text_en, text_zh FROM articles WHERE id = ?", (article_id,)).fetchone()
+        paragraphs = [{"seq": seq, "lang": lang, "role": role, "text": text} for seq, lang, role, text in conn.execute(
+            "SELECT seq, lang, role, text FROM paragraphs WHERE article_id = ? ORDER BY seq", (article_id,))]
+        pairs = [{"seq": seq, "en": en, "zh": zh} for seq, en, zh in conn.execute(
+            "SELECT seq, en, zh FROM pairs WHERE article_id = ? ORDER BY seq", (article_id,))]
+        conn.executemany("INSERT INTO paragraph_spans (article_id, seq, lang, role, start, length, text) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         spans.paragraph_rows(article_id, paragraphs, {"en": text_en, "zh": text_zh}))
+        conn.executemany("INSERT INTO pair_refs (article_id, seq, en_seq, zh_seq, en, zh) VALUES (?, ?, ?, ?, ?, ?)",
+                         spans.pair_rows(article_id, pairs, paragraphs))
+    for ddl in ("DROP TABLE paragraphs", "DROP TABLE pairs", schema.PARAGRAPHS_VIEW, schema.PAIRS_VIEW,
+                "DROP TABLE articles_fts", schema.ARTICLES_FTS_0007):
+        conn.execute(ddl)
+    search.rebuild_index(conn)
+
+
 def migrate(db: Database, *, stop_before: str | Iterable[str] | None = None) -> list[str]:
     """Apply pending steps (all, or up to `stop_before`); returns the names applied."""
     pending = [m.name for m in migrations.pending(db)]
     migrations.apply(db, stop_before=stop_before)
     applied = {m.name for m in migrations.applied(db)}
-    return [name for name in pending if name in applied]
+    done = [name for name in pending if name in applied]
+    if "0007_text_stored_once" in done and not db.memory and _has_articles(db):
+        db.execute("VACUUM")  # give back the pages the dropped copies of the text held
+    return done
+
+
+def _has_articles(db: Database) -> bool:
+    return db.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is not None
 
 
 def applied(db: Database) -> list[str]:

@@ -186,3 +186,62 @@ CREATE TABLE copies (
     "article_id INTEGER NOT NULL REFERENCES articles(id), UNIQUE (key, kind, article_id))",
     "CREATE INDEX idx_copy_claims_article_id ON copy_claims(article_id)",
 )
+
+# Migration 0007: the text stored once (archive/spans.py). The English and Chinese
+# body stays in articles.text_en / text_zh; paragraphs and pairs point into it.
+# `paragraphs` and `pairs` become views with their old columns, so every reader
+# (Datasette, export, the plugin) sees what it saw. The search index keeps its
+# columns but no copy of the text (contentless, see ARTICLES_FTS_0007).
+PARAGRAPH_SPANS = """
+CREATE TABLE paragraph_spans (
+    article_id INTEGER NOT NULL REFERENCES articles(id),
+    seq INTEGER NOT NULL,
+    lang TEXT NOT NULL,
+    role TEXT NOT NULL DEFAULT 'body',
+    start INTEGER,   -- byte offset in articles.text_en (lang en) or text_zh (zh) ...
+    length INTEGER,  -- ... and byte length; both NULL when `text` holds the paragraph
+    text TEXT,       -- only for a paragraph not found there (mixed, other languages)
+    PRIMARY KEY (article_id, seq)
+) WITHOUT ROWID
+"""
+
+PAIR_REFS = """
+CREATE TABLE pair_refs (
+    article_id INTEGER NOT NULL REFERENCES articles(id),
+    seq INTEGER NOT NULL,
+    en_seq INTEGER,  -- the paragraph that is the English side, or NULL and `en` holds it
+    zh_seq INTEGER,
+    en TEXT,
+    zh TEXT,
+    PRIMARY KEY (article_id, seq)
+) WITHOUT ROWID
+"""
+
+# LEFT JOIN on the primary key: a count(*) of paragraphs never touches articles.
+PARAGRAPHS_VIEW = """
+CREATE VIEW paragraphs AS
+SELECT s.article_id, s.seq, s.lang, s.role,
+       coalesce(s.text, CAST(substr(CAST(CASE s.lang WHEN 'en' THEN a.text_en ELSE a.text_zh END AS BLOB),
+                                    s.start + 1, s.length) AS TEXT)) AS text
+FROM paragraph_spans s LEFT JOIN articles a ON a.id = s.article_id
+"""
+
+PAIRS_VIEW = """
+CREATE VIEW pairs AS
+SELECT r.article_id, r.seq,
+       coalesce(r.en, (SELECT p.text FROM paragraphs p WHERE p.article_id = r.article_id AND p.seq = r.en_seq)) AS en,
+       coalesce(r.zh, (SELECT p.text FROM paragraphs p WHERE p.article_id = r.article_id AND p.seq = r.zh_seq)) AS zh
+FROM pair_refs r
+"""
+
+# The search index with no text of its own (contentless): its column values are
+# derived in Python (archive/search.py: `fts_values`) and given to FTS5 when a
+# version is indexed and again, with the 'delete' command, when it is removed.
+# FTS5 refuses DELETE and 'rebuild' on it; archive.search does both properly.
+ARTICLES_FTS_0007 = """
+CREATE VIRTUAL TABLE articles_fts USING fts5(
+    title, text_en, text_zh_chars, text_zh_bigrams,
+    content = '',
+    tokenize = 'porter unicode61 remove_diacritics 2'
+)
+"""

@@ -25,6 +25,7 @@ plain ?_search= box handles Chinese of any length.
 """
 from __future__ import annotations
 
+import operator
 import re
 import sqlite3
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ from typing import Any
 _CJK = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"
 CJK_CHAR = re.compile(f"[{_CJK}]")
 CJK_RUN = re.compile(f"[{_CJK}]+")
+_CJK_SPLIT = re.compile(f"([{_CJK}]+)")
 _ONLY_CJK = re.compile(f"^[{_CJK}]+$")
 # Datasette's own query splitter: whitespace, keeping "quoted phrases" whole.
 _QUERY_BITS = re.compile(r'\s+|(".*?")')
@@ -55,15 +57,14 @@ def has_cjk(text: str | None) -> bool:
 
 def zh_unigrams(text: str) -> str:
     """Space out every CJK character so unicode61 sees each as its own token."""
-    return " ".join(CJK_CHAR.sub(lambda m: f" {m.group(0)} ", text).split())
+    parts = _CJK_SPLIT.split(text)  # odd items are the CJK runs
+    parts[1::2] = [" ".join(run) for run in parts[1::2]]
+    return " ".join(" ".join(parts).split())
 
 
 def zh_bigrams(text: str) -> str:
     """Overlapping bigrams of each CJK run; non-Chinese text is dropped."""
-    grams: list[str] = []
-    for run in CJK_RUN.findall(text):
-        grams.extend(run[i:i + 2] for i in range(len(run) - 1))
-    return " ".join(grams)
+    return " ".join(filter(None, (" ".join(map(operator.add, run, run[1:])) for run in CJK_RUN.findall(text))))
 
 
 def _split_query(query: str) -> list[str]:
@@ -129,22 +130,16 @@ def datasette_escape_fts(query: str) -> str:
     return " ".join(zh_phrase(b) if has_cjk(b) else _quote(b) for b in _split_query(query))
 
 
-def _fts_columns(conn: sqlite3.Connection, article_id: int) -> dict[str, Any] | None:
-    """The four FTS column values of one stored article, derived from its rows."""
-    row = conn.execute(
-        "SELECT title, title_en, title_zh, original_title, text_en, text_zh "
-        "FROM articles WHERE id = ?", (article_id,)).fetchone()
-    if row is None:
-        return None
-    title, title_en, title_zh, original_title, text_en, text_zh = row
+def fts_values(title: str | None, title_en: str | None, title_zh: str | None, original_title: str | None,
+               text_en: str | None, text_zh: str | None, other: list[str]) -> dict[str, str]:
+    """The four FTS column values of one article version (`other`: texts of its paragraphs
+    that are neither en nor zh, in order). A pure function of what is stored: the same
+    values index a version and, with the 'delete' command, take it out again, so any
+    change here needs a migration that rebuilds the index."""
     titles: list[str] = []
     for t in (title, title_en, title_zh, original_title):
         if t and t not in titles:
             titles.append(t)
-    # Paragraphs that are neither en nor zh (mixed, other) are in no text_* column.
-    other = [r[0] for r in conn.execute(
-        "SELECT text FROM paragraphs WHERE article_id = ? AND lang NOT IN ('en', 'zh') "
-        "ORDER BY seq", (article_id,))]
     english = "\n".join(filter(None, [text_en or "", *other]))
     chinese = "\n".join(filter(None, [*(t for t in titles if has_cjk(t)), text_zh or "", *other]))
     return {
@@ -155,29 +150,98 @@ def _fts_columns(conn: sqlite3.Connection, article_id: int) -> dict[str, Any] | 
     }
 
 
-def index_article(conn: sqlite3.Connection, article_id: int) -> None:
-    """(Re)index one stored article; call inside the transaction that stored it."""
-    cols = _fts_columns(conn, article_id)
-    conn.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = ?", (article_id,))
-    if cols is not None:
-        conn.execute(
-            f"INSERT INTO {FTS_TABLE} (rowid, title, text_en, text_zh_chars, text_zh_bigrams) "
-            "VALUES (:rowid, :title, :text_en, :text_zh_chars, :text_zh_bigrams)",
-            {"rowid": article_id, **cols})
+def _stored_values(conn: sqlite3.Connection, article_id: int) -> dict[str, str] | None:
+    """`fts_values` of a stored version, read back from its rows."""
+    row = conn.execute(
+        "SELECT title, title_en, title_zh, original_title, text_en, text_zh "
+        "FROM articles WHERE id = ?", (article_id,)).fetchone()
+    if row is None:
+        return None
+    other = [r[0] for r in conn.execute(
+        "SELECT text FROM paragraphs WHERE article_id = ? AND lang NOT IN ('en', 'zh') "
+        "ORDER BY seq", (article_id,))]
+    return fts_values(*row, other)
+
+
+_COLUMNS = "title, text_en, text_zh_chars, text_zh_bigrams"
+_VALUES = ":title, :text_en, :text_zh_chars, :text_zh_bigrams"
+
+
+def _indexed(conn: sqlite3.Connection, article_id: int) -> bool:
+    return conn.execute(f"SELECT 1 FROM {FTS_TABLE}_docsize WHERE id = ?", (article_id,)).fetchone() is not None
+
+
+def index_article(conn: sqlite3.Connection, article_id: int, values: dict[str, str] | None = None) -> None:
+    """(Re)index one stored version; call inside the transaction that stored it.
+
+    `values`: its `fts_values`, when the caller has them (the store does), else
+    they are read back from the stored rows.
+    """
+    unindex_article(conn, article_id)
+    if values is None:
+        values = _stored_values(conn, article_id)
+    if values is not None:
+        conn.execute(f"INSERT INTO {FTS_TABLE} (rowid, {_COLUMNS}) VALUES (:rowid, {_VALUES})",
+                     {"rowid": article_id, **values})
 
 
 def unindex_article(conn: sqlite3.Connection, article_id: int) -> None:
-    """Drop a version from the index (it stopped being current)."""
-    conn.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = ?", (article_id,))
+    """Drop a version from the index (it stopped being current), if it is there.
+
+    The index holds no text, so FTS5 is told what to remove: the values the version
+    was indexed with, derived again from its (unchanging) rows.
+    """
+    if not _indexed(conn, article_id):
+        return
+    values = _stored_values(conn, article_id)
+    if values is not None:
+        conn.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, {_COLUMNS}) "
+                     f"VALUES ('delete', :rowid, {_VALUES})", {"rowid": article_id, **values})
 
 
 def rebuild_index(conn: sqlite3.Connection) -> int:
     """Index every current version from scratch; returns how many were indexed."""
-    conn.execute(f"DELETE FROM {FTS_TABLE}")
+    if conn.execute(f"SELECT 1 FROM sqlite_master WHERE name = '{FTS_TABLE}_content'").fetchone():
+        conn.execute(f"DELETE FROM {FTS_TABLE}")  # the index of archives before 0007, with its own text
+    else:
+        conn.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('delete-all')")
     ids = [r[0] for r in conn.execute("SELECT id FROM articles WHERE is_current = 1 ORDER BY id")]
     for article_id in ids:
-        index_article(conn, article_id)
+        values = _stored_values(conn, article_id)
+        conn.execute(f"INSERT INTO {FTS_TABLE} (rowid, {_COLUMNS}) VALUES (:rowid, {_VALUES})",
+                     {"rowid": article_id, **values})
     return len(ids)
+
+
+_SNIPPETS = "harvest_snippets"  # a temp FTS5 table, per connection
+
+
+def _fts_snippets(conn: sqlite3.Connection, ids: list[int], expression: str) -> dict[int, tuple[str, str]]:
+    """FTS5 snippets of English text and Chinese unigram text for some hits: {id: (en, zh)}.
+
+    The index keeps no text, so snippet() cannot run on it; the hits' column values
+    go into a temporary FTS5 table of this connection (the archive file is untouched,
+    so this works read-only too), where snippet() marks what the same query matches.
+    """
+    if not ids:
+        return {}
+    ours = not conn.in_transaction
+    conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{_SNIPPETS} USING fts5({_COLUMNS}, "
+                 "tokenize = 'porter unicode61 remove_diacritics 2')")
+    try:
+        for article_id in ids:
+            values = _stored_values(conn, article_id)
+            if values is not None:
+                conn.execute(f"INSERT INTO temp.{_SNIPPETS} (rowid, {_COLUMNS}) VALUES (:rowid, {_VALUES})",
+                             {"rowid": article_id, **values})
+        return {row[0]: (row[1], row[2]) for row in conn.execute(
+            f"SELECT rowid, snippet({_SNIPPETS}, 1, :open, :close, '…', 24), "
+            f"snippet({_SNIPPETS}, 2, :open, :close, '…', 24) FROM temp.{_SNIPPETS} "
+            f"WHERE {_SNIPPETS} MATCH :expression", {"open": _OPEN, "close": _CLOSE, "expression": expression})}
+    finally:
+        conn.execute(f"DELETE FROM temp.{_SNIPPETS}")
+        if ours and conn.in_transaction:
+            conn.commit()
 
 
 def _zh_snippet(text: str, terms: list[str], width: int, mark: tuple[str, str]) -> str | None:
@@ -306,17 +370,19 @@ def search_page(db: Any, query: str, *, limit: int = 20, offset: int = 0,
         SELECT a.id, a.canonical_url, a.url, a.title, a.title_en, a.title_zh, a.source,
                a.published, a.language, a.text_en, a.text_zh,
                a.title || char(10) || coalesce(a.title_zh, '') || char(10) || coalesce(a.original_title, ''),
-               bm25({FTS_TABLE}, 3.0, 1.0, 1.0, 1.0) AS score, ({in_title}) AS title_match,
-               snippet({FTS_TABLE}, 1, :open, :close, '…', 24),
-               snippet({FTS_TABLE}, 2, :open, :close, '…', 24)
+               bm25({FTS_TABLE}, 3.0, 1.0, 1.0, 1.0) AS score, ({in_title}) AS title_match
         {base}
         ORDER BY title_match DESC, score LIMIT :limit OFFSET :offset
-        """, {**params, "open": _OPEN, "close": _CLOSE, "limit": limit, "offset": offset}).fetchall()
+        """, {**params, "limit": limit, "offset": offset}).fetchall()
     zh_terms = sorted((t for t in terms if has_cjk(t)), key=len, reverse=True)
+    # FTS5 marks the hits of other than Chinese terms (porter-stemmed); Chinese ones are found here.
+    raw = _fts_snippets(conn, [row[0] for row in rows], expression) \
+        if any(not has_cjk(t) for t in terms) else {}
     hits = []
     for row in rows:
         (id_, canonical_url, url, title, title_en, title_zh, source, published, language,
-         text_en, text_zh, all_titles, score, title_match, raw_en, raw_zh) = row
+         text_en, text_zh, all_titles, score, title_match) = row
+        raw_en, raw_zh = raw.get(id_, (None, None))
         pairs = conn.execute("SELECT en, zh FROM pairs WHERE article_id = ? ORDER BY seq", (id_,)).fetchall()
         snippet_en, snippet_zh = _snippets((text_en, text_zh, all_titles), zh_terms, raw_en, raw_zh,
                                            pairs, mark)

@@ -28,7 +28,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from . import copies, schema, search
+from . import copies, schema, search, spans
 from .migrations import migrate
 
 NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
@@ -252,15 +252,18 @@ class Archive:
             article_id = conn.execute(
                 f"INSERT INTO articles ({columns}) VALUES ({', '.join(':' + c for c in row)})",
                 row).lastrowid
+            paragraphs = list(article.get("paragraphs") or [])
             conn.executemany(
-                "INSERT INTO paragraphs (article_id, seq, lang, role, text) VALUES (?, ?, ?, ?, ?)",
-                [(article_id, seq, p.get("lang") or "other", p.get("role") or "body", p["text"])
-                 for seq, p in enumerate(article.get("paragraphs") or [])])
+                "INSERT INTO paragraph_spans (article_id, seq, lang, role, start, length, text) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                spans.paragraph_rows(article_id, paragraphs, {"en": row["text_en"], "zh": row["text_zh"]}))
             conn.executemany(
-                "INSERT INTO pairs (article_id, seq, en, zh) VALUES (?, ?, ?, ?)",
-                [(article_id, seq, p["en"], p["zh"])
-                 for seq, p in enumerate(article.get("pairs") or [])])
-            search.index_article(conn, article_id)
+                "INSERT INTO pair_refs (article_id, seq, en_seq, zh_seq, en, zh) VALUES (?, ?, ?, ?, ?, ?)",
+                spans.pair_rows(article_id, article.get("pairs") or [], paragraphs))
+            other = [p["text"] for p in paragraphs if (p.get("lang") or "other") not in spans.SPANNED]
+            search.index_article(conn, article_id, search.fts_values(
+                row["title"], row["title_en"], row["title_zh"], row["original_title"],
+                row["text_en"], row["text_zh"], other))
             copies.on_store(conn, article_id, article, replaced_id=current[0] if current else None)
         return CHANGED if current is not None else NEW
 

@@ -171,8 +171,8 @@ def test_an_interrupted_merge_leaves_the_destination_as_it_was(tmp_path: Path, s
     merge_table = merge_module._ShardMerger.merge_table
 
     def cut_after_paragraphs(self, table):
-        merge_table(self, table)  # crawls, captures, articles and paragraphs are written by now
-        if table == "paragraphs":
+        merge_table(self, table)  # crawls, captures, articles and paragraph spans are written by now
+        if table == "paragraph_spans":
             raise RuntimeError("power cut")
 
     monkeypatch.setattr(merge_module._ShardMerger, "merge_table", cut_after_paragraphs)

@@ -91,7 +91,7 @@ def test_datasette_unmodified_escape_finds_one_and_two_characters(archive):
 
 def test_reindex_rebuilds_the_same_index(archive):
     before = search(archive, "深圳")
-    archive.conn.execute("DELETE FROM articles_fts")
+    archive.conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('delete-all')")  # it holds no text
     assert search(archive, "深圳") == []
     assert archive.reindex() == 3
     assert search(archive, "深圳") == before
