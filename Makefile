@@ -67,6 +67,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.crawl
 	$(BIN)/python -m bench.scale
+	$(BIN)/python -m bench.copies
 
 clean:
 	rm -rf $(VENV) archive.db archive.db-* archive.db.state warcs .pytest_cache test-output

@@ -48,21 +48,18 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
 
-
 SHINGLE = {"zh": 4, "en": 7}      # characters per shingle, by language
 MIN_SHINGLES = 40                 # a text shorter than this (≈ two lines) is not compared
 PERMUTATIONS = 128                # MinHash values per signature
 BANDS, ROWS = 32, 4               # LSH: BANDS x ROWS = PERMUTATIONS; candidates from J ≈ 0.4 on
-THRESHOLD = 0.5                   # Jaccard of shingles from which two bodies are one story
+THRESHOLD = 0.4                   # Jaccard of shingles from which two bodies are one story (bench.copies)
 LINK_SIMILARITY = 0.3             # what a WeChat link or msg_source_url needs, without the same title
-METHODS = ("link", "canonical", "text")
 LANGS = ("zh", "en")
 _STRONG = {"link": 2, "canonical": 2, "text": 1}
 _NOT_WORD = re.compile(r"[\W_]+")
 _BRACKETED = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]")
-_MASK = (1 << 64) - 1
-_BIN_BITS = PERMUTATIONS.bit_length() - 1
-_EMPTY = _MASK
+_BIN_BITS = PERMUTATIONS.bit_length() - 1  # a shingle hash's top bits pick its bin
+_EMPTY = (1 << 64) - 1
 
 # -- text ------------------------------------------------------------------------------
 
@@ -213,12 +210,12 @@ def on_store(conn: sqlite3.Connection, article_id: int, article: dict[str, Any],
 
 
 def refresh(conn: sqlite3.Connection, article_id: int) -> list[dict[str, Any]]:
-    """(Re)index one current version from its stored rows and claims, and detect its
-    copies: for versions that arrive without going through `on_store` (`harvest merge`)."""
+    """Index one current version not indexed yet, from its stored rows and claims, and
+    detect its copies: for versions that arrive without `on_store` (`harvest merge`,
+    `rebuild`)."""
     profile = _profile(conn, article_id)
     if profile is None:
         return []
-    forget(conn, article_id, keep_claims=True)
     claims = [(kind, key) for kind, key in conn.execute(
         "SELECT kind, key FROM copy_claims WHERE article_id = ?", (article_id,))]
     if profile.on_wechat and account_key(profile.source) and title_key(profile.title):
