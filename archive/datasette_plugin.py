@@ -276,11 +276,19 @@ async def search_view(datasette: Any, request: Any) -> Response:
 
 
 @hookimpl
-def extra_template_vars(view_name: str, table: str | None, datasette: Any) -> dict[str, Any]:
-    """The home page and the articles table link to /-/search (templates/index.html, table.html)."""
-    if view_name == "index" or (view_name == "table" and table == "articles"):
-        return {"harvester_search_url": datasette.urls.path("/-/search")}
-    return {}
+def extra_template_vars(view_name: str, table: str | None, datasette: Any) -> Any:
+    """The home page and the articles table link to /-/search (templates/index.html,
+    table.html), when an archive is being served."""
+    if view_name != "index" and not (view_name == "table" and table == "articles"):
+        return {}
+
+    async def search_link() -> dict[str, Any]:
+        for name, db in datasette.databases.items():
+            if name != "_internal" and await db.table_exists("articles"):
+                return {"harvester_search_url": datasette.urls.path("/-/search")}
+        return {}
+
+    return search_link
 
 
 @hookimpl

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -309,3 +310,10 @@ def test_article_view_shows_copies_both_ways(tmp_path):
         {"publisher": "鹏城双语", "copies": 0, "originals": 1, "copies_by_link": 0,
          "copies_by_canonical": 0, "copies_by_text": 0}]
     assert get(ds, "/archive/copies.json?_shape=array").json()[0]["method"] == "link"
+
+
+def test_home_page_of_a_database_without_articles_has_no_search_box(tmp_path):
+    db_path = tmp_path / "other.db"
+    sqlite3.connect(db_path).execute("CREATE TABLE t (x)").connection.close()
+    html = get(Datasette([str(db_path)]), "/").text
+    assert "harvester-home-search" not in html
