@@ -27,18 +27,18 @@ def run(rel: str, url: str = ""):
     return extract(Page(body=path.read_bytes(), url=url))
 
 
-# rel path, title, source, published, a sentence of the body
+# rel path, a prefix of the title, source, published, a short piece of the body
 CASES = [
-    ("wechat-gne/wechat_1.html", "三星 Galaxy S20 系列手机正式发布", "爱否科技", "2020-02-12T22:17:54+08:00",
+    ("wechat-gne/wechat_1.html", "三星 Galaxy S20 系列", "爱否科技", "2020-02-12T22:17:54+08:00",
      "今天凌晨，三星在美国旧金山举行发布会"),
-    ("wechat-gne/wechat_2.html", "一日一技：在 Python 中实现延迟调用", "未闻Code", "2020-02-11T18:47:50+08:00", None),
-    ("wechat-misc/llmwebkit_weixin.html", "高校计科系惊现求职新风口：不卷AI卷鸿蒙", "CSDN", "2024-12-18T18:08:11+08:00",
+    ("wechat-gne/wechat_2.html", "一日一技：在 Python", "未闻Code", "2020-02-11T18:47:50+08:00", None),
+    ("wechat-misc/llmwebkit_weixin.html", "高校计科系惊现求职新风口", "CSDN", "2024-12-18T18:08:11+08:00",
      "这是发生在北京大学食堂的一段对话"),
     ("wechat-misc/omnivore_wechat_source.html", None, "维客笔记", "2023-01-10T07:07:08+08:00", None),
     ("wechat-wechatsogou/article_detail_mpvoice.html", None, "长江日报", "2018-03-19T05:30:00+08:00", None),
-    ("gne-cn-news/163_1.html", '多地项目连环爆雷 狂奔的龙湖集团"暗伤"曝露？', "证券市场红周刊", "2019-09-07T13:43:45+08:00",
+    ("gne-cn-news/163_1.html", "多地项目连环爆雷 狂奔的龙湖", "证券市场红周刊", "2019-09-07T13:43:45+08:00",
      "龙湖集团公布了2019年中期业绩报告"),
-    ("gne-cn-news/163_9.html", "5月20日至31日，京沪高速无锡至江阴大桥至广陵枢纽段封闭！", None, None, None),
+    ("gne-cn-news/163_9.html", "5月20日至31日，京沪高速", None, None, None),
     ("gne-cn-news/people_1.html", "女儿出嫁，郑板桥画了几笔兰花当嫁妆", None, None, None),
     ("gne-cn-news/guancha_2.html", None, None, "2019-09-07T15:10:53+08:00", None),
     ("gne-cn-news/xinhuanet_1.html", "法国全国大罢工再次严重影响交通", "新华网", None, None),
@@ -50,8 +50,8 @@ CASES = [
 def test_real_article(rel, title, source, published, sentence):
     art = run(rel)
     assert art.status == "article", "status"
-    if title:
-        assert art.title == title, "title"
+    if title:  # a prefix of the title (third-party text is quoted no further)
+        assert art.title.startswith(title), "title"
     if source:
         assert art.source == source, "source"
     if published:
@@ -67,7 +67,7 @@ def test_real_article(rel, title, source, published, sentence):
 def test_editor_credits_and_original_title_lifted():
     art = run("gne-cn-news/163_1.html")
     assert art.editors == {"责任编辑": "杨倩"}  # the _NF4425 staff code is no part of the name (fixtures/README.md)
-    assert art.original_title == "多地项目连环爆雷 狂奔的龙湖集团“暗伤”曝露？"
+    assert art.original_title.startswith("多地项目连环爆雷 狂奔的龙湖")
     assert not any("网友评论" in p.text or "跟贴" in p.text for p in art.paragraphs), "comments cut"
     art = run("gne-cn-news/guancha_2.html")
     assert art.editors.get("责任编辑") == "刘响" and art.original_title
@@ -98,12 +98,12 @@ def test_no_corpus_page_keeps_boilerplate_lines():
 
 @pytest.mark.parametrize("rel, title, sentence", [
     # a toutiao gallery: slide 1 shown, every slide's text in a JSON.parse("…") script string
-    ("gne-cn-news/toutiao_2.html", "最不愁吃肉的国家：顿顿有肉吃，却要靠中国运输蔬菜水果", "独立出去的蒙古国，仍旧保持着游牧民族的本性"),
+    ("gne-cn-news/toutiao_2.html", "最不愁吃肉的国家：顿顿有肉吃", "仍旧保持着游牧民族的本性"),
     # a WeChat video post: a video iframe and a few poster lines
     ("wechat-wechatsogou/article_detail_iframe.html", "【视频】石榴花开", "像石榴籽那样紧紧抱在一起"),
 ], ids=["toutiao-gallery", "wechat-video"])
 def test_short_text_articles_are_articles(rel, title, sentence):
     art = run(rel)
     assert art.status == "article"
-    assert art.title == title
+    assert art.title.startswith(title)
     assert any(sentence in p.text for p in art.paragraphs)

@@ -106,44 +106,44 @@ def test_block_order_untranslated_english_paragraph_stands_alone():
 
 def test_wechat_video_post_with_short_text_is_an_article():
     items = [("raw", '<p><iframe class="video_iframe" data-vidtype="2" '
-                     'data-src="https://v.qq.com/iframe/preview.html?vid=o0608305r9k"></iframe></p>'),
-             ("p", "“各民族要相互了解、相互尊重、"), ("p", "相互包容、相互欣赏、"), ("p", "相互学习、相互帮助，"),
-             ("p", "像石榴籽那样紧紧抱在一起。”"), ("p", "两会"), ("p", "春天的盛会"), ("p", "（来源：新华社）")]
-    page = wechat_page("【视频】石榴花开", "示例号", items)
+                     'data-src="https://v.qq.com/iframe/preview.html?vid=x0000000abc"></iframe></p>'),
+             ("p", "“海风吹过老码头，"), ("p", "渔灯一盏盏亮起，"), ("p", "归来的船歌，"),
+             ("p", "唱给岸上等候的人。”"), ("p", "渔港"), ("p", "夜色里的灯火"), ("p", "（来源：湾区视频）")]
+    page = wechat_page("【视频】渔港灯火", "示例号", items)
     art = extract_html(page)
     assert art.status == "article"
-    assert art.title == "【视频】石榴花开"
-    assert any("石榴籽" in p.text for p in art.paragraphs)
+    assert art.title == "【视频】渔港灯火"
+    assert any("渔灯一盏盏亮起" in p.text for p in art.paragraphs)
     # the same short text without the video is no article
     assert extract_html(page.replace("video_iframe", "ad_frame").replace("v.qq.com", "ads.example")).status == \
         "not_article"
 
 
-GALLERY = ["当全世界绝大部分国家都在为能够吸引中国游客到来而绞尽脑汁的时候，只有这么一个国家一脸淡定，一副你们爱来不来的样子，"
-           "这个国家便是位于中国与俄罗斯两国中间的，世界第二大内陆国的蒙古国。",
-           "蒙古国仍旧保持着游牧民族的本性，除了首都乌兰巴托，其它区域依旧过着逐水草而居的半游牧生活。",
-           "以发展游牧业为主的蒙古国经济并不怎么发达，而且因为产业相对单一，日常生活用品大都通过中国进口。",
-           "蒙古国的蔬菜瓜果价格都不便宜，但却有两样东西便宜到让人怀疑人生，这便是肉类产品与奶类产品。",
-           "在当地，手扒肉、烤肉以及奶酒是日常主食，当地人三餐吃的肉与奶比蔬菜多的不是一般多。"]
+GALLERY = ["在海拔四千米的高原湖畔，牧民们每年六月把牛羊赶上夏季牧场，湖水映着雪山，远处的帐篷升起炊烟，"
+           "这是他们一年里最忙碌也最热闹的季节。",
+           "清晨五点，女主人就起来挤奶，奶桶装满后要背到帐篷里，一部分做成酸奶，一部分熬成奶茶。",
+           "孩子们放暑假回到牧场，白天帮着大人看护小羊，傍晚在草地上追逐嬉戏，直到天色完全暗下来。",
+           "牧场离最近的镇子有八十公里，生活用品每月采购一次，摩托车成了牧民最重要的交通工具。",
+           "九月初草开始变黄，牧民们收起帐篷，赶着牛羊慢慢回到山下的冬季定居点。"]
 
 
 def _gallery_page(shown: str) -> str:
     data = json.dumps({"count": 5, "sub_images": [{"url": f"http://img.example/{k}.jpg"} for k in range(5)],
-                       "sub_abstracts": GALLERY, "sub_titles": ["最不愁吃肉的国家"] * 5}, ensure_ascii=False)
+                       "sub_abstracts": GALLERY, "sub_titles": ["高原牧场的夏天"] * 5}, ensure_ascii=False)
     script = "var BASE_DATA = {}; BASE_DATA.galleryInfo = { gallery: JSON.parse(" + json.dumps(data) + ") };"
     related = "".join(f"<li><a href='/group/{k}/'>相关图集标题第{k}条，点击查看更多精彩内容</a></li>" for k in range(8))
-    return (f"<html><head><title>最不愁吃肉的国家</title></head><body><h2 class='title'>最不愁吃肉的国家</h2>"
+    return (f"<html><head><title>高原牧场的夏天</title></head><body><h2 class='title'>高原牧场的夏天</h2>"
             f"<div class='abstract'><span>1/5</span>{shown}</div><span class='time'>2019-09-08 11:42:03</span>"
             f"<ul class='related'>{related}</ul><script>{script}</script></body></html>")
 
 
 def test_gallery_whose_slide_texts_live_in_a_script_is_an_article():
-    art = extract_html(_gallery_page(GALLERY[0]), "https://www.toutiao.example/a6734139882538533383/")
+    art = extract_html(_gallery_page(GALLERY[0]), "https://www.gallery.example/a1000000000000000001/")
     assert art.status == "article"
     assert [p.text for p in art.paragraphs] == GALLERY
 
 
 def test_script_text_list_not_shown_on_the_page_is_ignored():
     # the page does not show the list's first text: the list is not this page's gallery
-    art = extract_html(_gallery_page("这是一段与脚本内容无关的说明文字。"), "https://www.toutiao.example/a1/")
+    art = extract_html(_gallery_page("这是一段与脚本内容无关的说明文字。"), "https://www.gallery.example/a1/")
     assert all(p.text not in GALLERY for p in art.paragraphs)

@@ -156,14 +156,14 @@ def test_lead_photo_caption_in_a_definition_list_above_the_body():
     import lxml.html
 
     root = lxml.html.document_fromstring(
-        "<html><body><h1>途虎养车港交所挂牌</h1><div class='subhead'>国内汽车服务市场高度分散</div>"
-        "<dl class='media_pic'><dt><img src='/a.jpg'></dt><dd>上海，一处途虎养车门店。</dd></dl>"
+        "<html><body><h1>城市物流企业港交所挂牌</h1><div class='subhead'>同城配送市场竞争激烈</div>"
+        "<dl class='media_pic'><dt><img src='/a.jpg'></dt><dd>广州，一处社区快递驿站。</dd></dl>"
         "<div class='content'><div class='related'><dl><dt>相关报道</dt><dd><a href='/x'>其他新闻</a></dd></dl></div>"
-        "<p>9月26日，汽车服务平台途虎养车正式在港交所主板挂牌上市。</p><p>途虎养车上市不易，两次重新递交材料。</p>"
+        "<p>3月12日，一家城市物流企业正式在港交所主板挂牌上市。</p><p>这家企业上市不易，两次重新递交材料。</p>"
         "</div></body></html>")
-    blocks = [Block("9月26日，汽车服务平台途虎养车正式在港交所主板挂牌上市。"), Block("途虎养车上市不易，两次重新递交材料。")]
+    blocks = [Block("3月12日，一家城市物流企业正式在港交所主板挂牌上市。"), Block("这家企业上市不易，两次重新递交材料。")]
     out = restore_furniture(root, blocks)
-    assert [(b.kind, b.text) for b in out][0] == ("caption", "上海，一处途虎养车门店。")
+    assert [(b.kind, b.text) for b in out][0] == ("caption", "广州，一处社区快递驿站。")
     assert not any("其他新闻" in b.text for b in out)  # a related list's <dd> (no photo in its <dt>) stays out
 
 
@@ -206,7 +206,7 @@ def test_numeric_meta_author_is_no_name_dateline_reporter_wins():
 
 def test_chinese_title_still_splits_at_a_bare_hyphen():
     from harvester.extract.portal import strip_site_suffix
-    assert strip_site_suffix("阿里发布最强AI芯片：一块顶十块GPU-EDN 电子技术设计") == "阿里发布最强AI芯片：一块顶十块GPU"
+    assert strip_site_suffix("国产新芯片发布：算力提升三成GPU-EDN 电子设计周刊") == "国产新芯片发布：算力提升三成GPU"
     assert strip_site_suffix("Macao-funded firms in Hengqin top 6,000 | 澳资企业突破6000家") == \
         "Macao-funded firms in Hengqin top 6,000"
 

@@ -96,8 +96,8 @@ def test_photo_story_of_captions_is_an_article():
 def test_prose_among_many_related_links_is_an_article():
     """Real prose among many related links is an article, declared (og:type=article) or not: a page
     is a list only when no text block stands outside its links."""
-    prose = "9月26日，汽车服务平台正式在港交所主板挂牌上市，上市发行价为28港元每股，此前公司披露的发行价区间为28港元至31港元，即实际发行价为区间下限。"
-    links = "".join(f"<li><a href='/2023-09-{i}/1.html'>相关报道标题第{i}条 腾讯为最大外部股东</a></li>" for i in range(40))
+    prose = "3月12日，一家城市物流企业在港交所主板上市，每股发行价定为16港元，处于此前公布的16港元至19港元区间的低端，首日收盘上涨百分之八。"
+    links = "".join(f"<li><a href='/2023-09-{i}/1.html'>相关报道标题第{i}条 物流企业扩建仓库</a></li>" for i in range(40))
     for og in ("", "<meta property='og:type' content='article'>"):
         html = (f"<html><head><title>挂牌上市</title>{og}</head><body><h1>挂牌上市</h1><div class='content'>"
                 f"<p>{prose}</p><p>{prose}</p></div><ul class='related'>{links}</ul></body></html>")

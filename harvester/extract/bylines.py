@@ -168,8 +168,8 @@ def _patterned(text: str, rules: Rules) -> str | None:
 
 
 def looks_like_names(text: str, rules: Rules) -> bool:
-    """'胡平', '赵延东、风笑天': one to four Chinese names, each starting with a family name (rules
-    [bylines] surnames), none a word that names no person ('人物画像', '公告')."""
+    """'许文清', '林小雨、陈立': one to four Chinese names, each starting with a family name (rules
+    [bylines] surnames), none a word that names no person ('城南旧事', '公告')."""
     cfg = rules.bylines
     text = text.strip()
     if not re.fullmatch(NAMES, text) or any(w in text for w in cfg.not_names):
@@ -182,7 +182,7 @@ def looks_like_names(text: str, rules: Rules) -> bool:
 
 
 def name_line(zone: str, title: str, rules: Rules) -> str | None:
-    """'赵延东、风笑天' on its own between the headline and the first paragraph: the authors."""
+    """'林小雨、陈立' on its own between the headline and the first paragraph: the authors."""
     head = _compact(title)[:PROBE]
     if len(head) < 4:
         return None
@@ -201,7 +201,7 @@ HEADLINE_MAX = 60  # characters of a headline or subheading line right above a b
 
 
 def body_name_line(paragraphs: list[tuple[str, str]], rules: Rules) -> int | None:
-    """Index of a bare line of names ('胡平', '赵延东、风笑天') at the head of the body, right under
+    """Index of a bare line of names ('许文清', '林小雨、陈立') at the head of the body, right under
     the page's headline or a heading line, before its first paragraph of prose: the byline, not
     body text. `paragraphs` are (text, role) pairs."""
     for k, (text, _role) in enumerate(paragraphs[:6]):

@@ -249,7 +249,7 @@ def _lift_edge_lines(out: Cleaned, text: str, rules: Rules) -> tuple[str, str]:
 def _drop_rest(out: Cleaned, blocks: list[Block], idx: int, rules: Rules) -> None:
     """Everything from blocks[idx] on is trailing furniture: record it as removed.
 
-    Credit lines in that tail ('责任编辑：黄芳' then '校对：刘威') are still credits: lift them.
+    Credit lines in that tail ('责任编辑：黄芳' then '校对：周立') are still credits: lift them.
     """
     for block in blocks[idx:]:
         if block.kind == "image" or not block.text:

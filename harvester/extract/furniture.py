@@ -60,7 +60,7 @@ def is_link_bar(doc: Doc, text: str, rules: Rules) -> bool:
 
 
 def is_link_line(doc: Doc, text: str) -> bool:
-    """A short line that is one of the page's links and nothing else ('人民日报', '领导留言板')."""
+    """A short line that is one of the page's links and nothing else ('客户端下载', '读者留言板')."""
     if len(text) > LINK_LINE_MAX:
         return False
     count, share = link_cover(doc, text)

@@ -95,7 +95,7 @@ def extract_doc(doc: Doc, rules: Rules | None = None) -> Article:
     if verdict.status != "article":
         return _not_an_article(article, verdict)
 
-    if not article.author:  # '胡平' on its own under the headline: the byline, lifted out of the body
+    if not article.author:  # '许文清' on its own under the headline: the byline, lifted out of the body
         at = body_name_line([(p.text, p.role) for p in paragraphs], rules)
         if at is not None:
             article.author = paragraphs[at].text.strip()
@@ -463,7 +463,7 @@ def drop_account_slogan(doc: Doc, blocks: list[Block], templates: list[Template]
     return kept, removed
 
 
-FOLLOW_MAX = 80  # characters of a follow banner ('Follow Macao Lens for your morning brief')
+FOLLOW_MAX = 80  # characters of a follow banner ('Follow <account> for your morning brief')
 
 
 def follow_prompt(account: str) -> re.Pattern[str] | None:

@@ -19,7 +19,7 @@ from harvester.extract.template import Template
 # only next to a Chinese character ('标题-新华网') or doubled ('Title--Xinhua'): 'Macao-funded' is one word
 _SITE_SPLIT = re.compile(r"\s*(?:_|\||｜|—|–|\s-{1,2}\s|--(?=\D)|(?<=[\u4e00-\u9fff》”）])-(?=\D)|-(?=[\u4e00-\u9fff《“]))\s*")
 # a mostly-Chinese title has no hyphenated words: there a bare hyphen between Latin letters separates too
-# ('…一块顶十块GPU-EDN 电子技术设计')
+# ('…算力提升三成GPU-EDN 电子设计周刊')
 _SITE_SPLIT_ZH = re.compile(r"\s*(?:_|\||｜|—|–| - |-{1,2}(?=[^\d]))\s*")
 # right after the headline any hyphen is a separator ('…deepens-Xinhua')
 _SITE_LEAD = re.compile(r"\s*(?:_|\||｜|—|–|-{1,2}(?=\D))\s*")
@@ -50,7 +50,7 @@ _DATELINE_WORDS = frozenset("in at for from and of with via on | updated publish
 _NAME_STOPS = ("来源", "来自", "稿源", "出处", "通讯员", "编辑", "责任编辑", "责编", "摄影", "摄", "实习生", "发布", "时间",
                "原标题", "评论", "阅读", "字号", "记者", "作者", "本报", "报道", "图", "审核", "校对", "日期", "浏览",
                "点击", "人气", "访问", "热度", "次数", "查看", "分享", "收藏", "打印", "字体", "发表",
-               # what a reporter did, not a second name: '（记者陈智 整合）'
+               # what a reporter did, not a second name: '（记者陈立 整合）'
                "整合", "整理", "编译", "综合", "综述", "采访", "供稿", "发自")
 _DATE_META = ("article:published_time", "og:article:published_time", "og:published_time", "datepublished",
               "pubdate", "publishdate", "publish_date", "publishtime", "publish-date", "dc.date",
