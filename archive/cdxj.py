@@ -24,7 +24,7 @@ import tempfile
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from cdxj_indexer.main import CDXJIndexer
 
@@ -303,6 +303,17 @@ class CdxjIndex:
         entries = [_parse(line) for line in self.lines[start:end]
                    if line.startswith((path_key + " ", path_key + "?"))]
         return sorted(entries, key=lambda e: date_key(e.warc_date) if e.warc_date else e.timestamp)
+
+    def lookup_same(self, url: str, canonical: Callable[[str], str]) -> list[IndexEntry]:
+        """Every entry of a URL that `canonical` maps where it maps `url`, oldest first.
+
+        The crawler dedupes on a canonical form (harvester.urls), so one article is captured
+        under whichever spelling a crawl met first; its captures are those of every spelling.
+        """
+        key = canonical(url)
+        found = {(e.filename, e.offset): e for spelling in dict.fromkeys((url, key))
+                 for e in self.lookup_variants(spelling) if canonical(e.url) == key}
+        return sorted(found.values(), key=lambda e: date_key(e.warc_date) if e.warc_date else e.timestamp)
 
     def newest(self, url: str) -> IndexEntry | None:
         """The newest capture (response or revisit) of `url`."""

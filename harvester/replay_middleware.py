@@ -2,8 +2,9 @@
 
 With REPLAY_WARCS set (files, or directories of them), the files are indexed once
 (CDXJ, archive/cdxj.py) and every request is looked up by URL: the newest capture
-becomes the Response (a URL never fetched as such is matched on its canonical form, as
-the dupefilter matches it). A revisit is served with the content it stands for, resolved by
+becomes the Response, the newest among every spelling of the URL that the dupefilter
+treats as the same (its canonical form), so replay never depends on which spelling a
+crawl happened to fetch. A revisit is served with the content it stands for, resolved by
 archive/snapshot.py: a 304 refresh (server-not-modified) as the full capture it refers
 to, status and headers included; a deduplicated body (identical-payload-digest) with
 its own headers and the first copy's payload. The record's pointer goes in
@@ -15,7 +16,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import HtmlResponse, Request, Response
 
-from archive.cdxj import CdxjIndex, expand_warc_paths
+from archive.cdxj import CdxjIndex, IndexEntry, expand_warc_paths
 from archive.snapshot import SnapshotError, read_snapshot
 from harvester.urls import canonicalize_url
 
@@ -34,14 +35,15 @@ class WarcReplayMiddleware:
             raise NotConfigured
         return cls(crawler, paths)
 
-    def newest(self, url: str):
-        """The newest capture of `url`, else of a URL the crawler treats as the same
-        (tracking parameters and the like: harvester.urls.canonicalize_url)."""
-        entry = self.index.newest(url)
-        if entry is not None:
-            return entry
-        canonical = canonicalize_url(url)
-        same = [e for e in self.index.lookup_variants(url) if e.is_capture and canonicalize_url(e.url) == canonical]
+    def newest(self, url: str) -> IndexEntry | None:
+        """The newest capture of `url` or of any URL the crawler treats as the same
+        (tracking parameters and the like: harvester.urls.canonicalize_url).
+
+        Not the newest of the exact spelling first: one article reaches a crawl under
+        whichever feed's spelling comes first, so a refresh may record its 304 under
+        another spelling than the 200 it refers to, and replay must not depend on that order.
+        """
+        same = [e for e in self.index.lookup_same(url, canonicalize_url) if e.is_capture]
         return same[-1] if same else None
 
     def process_request(self, request: Request) -> Response:

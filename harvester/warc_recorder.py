@@ -33,6 +33,7 @@ from archive.cdxj import CdxjIndex, unindexed_files, update_index
 from archive.tails import cut_tail, scan
 from archive.warcstore import Exchange, Reference, WarcStore, WarcWriteError
 from harvester import signals as harvest_signals
+from harvester.urls import canonicalize_url
 
 WRITE_FAILED = "warc_write_failed"  # the crawl's finish reason when a record could not be written
 logger = logging.getLogger(__name__)
@@ -118,10 +119,11 @@ class WarcRecorder:
                                             pointer=pointer, request=request, response=response)
 
     def indexed_reference(self, url: str) -> Reference | None:
-        """The newest full 200 capture of `url` in the directory's index (when the archive had none)."""
+        """The newest full 200 capture of `url` (any spelling of it the dupefilter treats as the
+        same) in the directory's index, when the archive had none."""
         if self.index is None:
             return None
-        full = [e for e in self.index.lookup(url) if e.is_full and e.status == "200"]
+        full = [e for e in self.index.lookup_same(url, canonicalize_url) if e.is_full and e.status == "200"]
         if not full:
             return None
         entry = full[-1]

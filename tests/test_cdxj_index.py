@@ -141,3 +141,20 @@ def test_two_real_crawls_at_once_share_one_warc_directory(tmp_path: Path) -> Non
                 assert crawl.returncode == 0 and "new 3" in out, out + err
             assert indexed(warcs) == recorded(warcs), f"round {round_}: index incomplete"
     assert len(list(warcs.glob("*.warc.gz"))) == 6
+
+
+def test_captures_of_one_url_are_found_under_every_spelling_of_it(tmp_path: Path) -> None:
+    from harvester.urls import canonicalize_url
+
+    spellings = ["http://127.0.0.1/a.html?utm_source=rss", "http://127.0.0.1/a.html?utm_campaign=atom",
+                 "http://127.0.0.1/a.html"]
+    with WarcStore(tmp_path, prefix="spell") as store:
+        for url in [*spellings, "http://127.0.0.1/a.html?page=2", "http://127.0.0.1/b.html"]:
+            store.write_exchange(exchange(url))
+    update_index(tmp_path, store.files)
+    index = CdxjIndex.load(tmp_path)
+    for url in spellings:  # asked under any spelling, each answers the same captures, oldest first
+        same = [e.url for e in index.lookup_same(url, canonicalize_url) if e.is_capture]
+        assert same == spellings, url
+    assert [e.url for e in index.lookup_same("http://127.0.0.1/a.html?page=2", canonicalize_url)
+            if e.is_capture] == ["http://127.0.0.1/a.html?page=2"], "a meaningful query is another page"
