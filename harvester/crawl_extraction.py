@@ -106,16 +106,25 @@ class CrawlExtraction:
         while self._room and not self.full():
             self._room.popleft().callback(None)
 
-    def close(self) -> None:
-        """Stop the workers; requests still held back are let go (the engine is stopping)."""
+    def close(self) -> Deferred | None:
+        """Stop the workers; requests still held back are let go (the engine is stopping).
+
+        The pool is stopped on a thread: a worker still importing its modules (a crawl
+        answered by 304s never needed it) takes seconds to stop, and a reactor blocked that
+        long makes Scrapy's own shutdown timers fire on top of the events they guard
+        (AlreadyCalledError from the HTTP handler's connection-closing timeout).
+        The engine waits for the returned Deferred.
+        """
         while self._room:
             self._room.popleft().callback(None)
-        if self._pool is not None:
-            deaths = self._pool.deaths
-            self._pool.close(cancel=True)
-            if deaths:
-                self.crawler.stats.set_value("harvest/extract/worker_deaths", deaths)
-            self._pool = None
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return None
+        if pool.deaths:
+            self.crawler.stats.set_value("harvest/extract/worker_deaths", pool.deaths)
+        from twisted.internet.threads import deferToThread
+
+        return deferToThread(pool.close, cancel=True)
 
 
 class BackpressureMiddleware:
