@@ -37,15 +37,16 @@ def queue(url: str, worker: str, base: str = "harvest:t") -> LeasedQueue:
 
 def test_a_dead_workers_leases_go_back_and_acks_drop_them(redis_url: str) -> None:
     a, b = queue(redis_url, "a"), queue(redis_url, "b")
-    a.beat(ttl_ms=300)
-    b.beat(ttl_ms=60_000)
+    a.beat(ttl_ms=600_000)  # alive however slow the machine is, until its heartbeat is let go below
+    b.beat(ttl_ms=600_000)
     for n, priority in ((1, 0), (2, 5), (3, 0)):
         a.push(Request(f"http://news.test/{n}.html", priority=priority))
     first, second = a.pop(), a.pop()
     assert first.url.endswith("/2.html")  # the higher priority first
     assert (len(a), a.leased()) == (1, 2)
     assert b.reap() == 0  # a is alive: nothing to take back
-    time.sleep(0.5)  # a's heartbeat expires: a is dead
+    a.beat(ttl_ms=1)  # a's last heartbeat expires: a is dead
+    wait_for(lambda: not a.server.exists("harvest:t:alive:a"))
     assert b.reap() == 2
     assert (len(b), b.leased()) == (3, 0)
     assert b.reap() == 0  # requeued once, not twice
