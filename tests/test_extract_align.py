@@ -164,11 +164,12 @@ def test_lead_box_is_marked_in_a_wechat_body():
 
 def test_labelled_lead_box_label_goes_and_lead_stays():
     from harvester.extract.blocks import Block
-    from harvester.extract.pipeline import mark_lead
+    from harvester.extract.body import mark_lead
+    from harvester.extract.rules import load_rules
     from lxml import html as lhtml
 
     blocks = [Block("导语"), Block(TRAM[0][0])] + [Block(t[0]) for t in TRAM[1:5]]
-    out = mark_lead(lhtml.fromstring("<div><p>x</p></div>"), blocks)
+    out = mark_lead(lhtml.fromstring("<div><p>x</p></div>"), blocks, load_rules())
     assert [b.text for b in out][0] == TRAM[0][0] and out[0].lead and not out[1].lead
 
 

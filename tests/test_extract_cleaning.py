@@ -205,10 +205,10 @@ def test_caption_markers_are_stripped():
     assert strip_caption_marker("▲ 西涌沙滩上，游客在嬉戏。") == "西涌沙滩上，游客在嬉戏。"
     assert strip_caption_marker("△图为大鹏所城") == "图为大鹏所城"
     assert strip_caption_marker("▲") == "▲"
-    out = paragraphs_from_blocks([Block("", kind="image", src="/a.jpg"), Block("▼ 鹿嘴山庄附近的礁石海岸。")])
+    out = paragraphs_from_blocks([Block("", kind="image", src="/a.jpg"), Block("▼ 鹿嘴山庄附近的礁石海岸。")], load_rules())
     assert out == [("鹿嘴山庄附近的礁石海岸。", "zh", "caption")]
     # a body paragraph keeps its marker: only captions lose it
-    assert paragraphs_from_blocks([Block("▲ 上文提到的三项措施，本周起在全市推行，市民可通过小程序查询办理进度和地点。" * 2)])[0][0].startswith("▲")
+    assert paragraphs_from_blocks([Block("▲ 上文提到的三项措施，本周起在全市推行，市民可通过小程序查询办理进度和地点。" * 2)], load_rules())[0][0].startswith("▲")
 
 
 # --- rules added when holdout 3 became training material ------------------------------
@@ -313,13 +313,13 @@ def test_marked_and_mixed_captions_are_legends():
     from harvester.extract.language import paragraphs_from_blocks
 
     img = Block("", kind="image", src="/a.jpg")
-    out = paragraphs_from_blocks([img, Block("图为佛山一所小学食堂后厨的实时监控画面。")])
+    out = paragraphs_from_blocks([img, Block("图为佛山一所小学食堂后厨的实时监控画面。")], load_rules())
     assert out == [("图为佛山一所小学食堂后厨的实时监控画面。", "zh", "legend")]
-    out = paragraphs_from_blocks([img, Block("Black-faced spoonbills feed in a shallow pool.\n11月12日，黑脸琵鹭在浅水塘觅食。")])
+    out = paragraphs_from_blocks([img, Block("Black-faced spoonbills feed in a shallow pool.\n11月12日，黑脸琵鹭在浅水塘觅食。")], load_rules())
     assert [(lang, role) for _, lang, role in out] == [("en", "legend"), ("zh", "legend")]
     # after a one-language caption, an 'English<br>中文' paragraph is body text
     out = paragraphs_from_blocks([img, Block("Teams race on Shenzhen Bay."),
-                                  Block("More than 30 teams raced on Monday.\n30余支龙舟队周一展开竞渡。")])
+                                  Block("More than 30 teams raced on Monday.\n30余支龙舟队周一展开竞渡。")], load_rules())
     assert [role for _, _, role in out] == ["caption", "body", "body"]
 
 

@@ -228,7 +228,7 @@ def test_site_name_is_no_author_and_staff_codes_go():
 
 def test_br_in_headline_is_a_separator_and_splits_the_title():
     from harvester.extract.dom import Doc, node_text
-    from harvester.extract.pipeline import split_title
+    from harvester.extract.titles import split_title
 
     doc = Doc.parse("<html><body><h1>Students build solar boats together<br>深港学生携手打造太阳能小船</h1></body></html>")
     assert node_text(doc.first("//h1")) == "Students build solar boats together 深港学生携手打造太阳能小船"

@@ -18,9 +18,11 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from htmldate import find_date
 
-from harvester.extract.dates import DateCandidate, find_dates, parse_date
+from harvester.extract.article import Article
+from harvester.extract.credits import is_site_name
+from harvester.extract.dates import DateCandidate, choose_date, find_dates, parse_date
 from harvester.extract.dom import Doc
-from harvester.extract.portal import author_from_info
+from harvester.extract.portal import PortalTemplate, author_from_info
 from harvester.extract.rules import Rules
 from harvester.extract.status import is_prose
 
@@ -229,3 +231,30 @@ def trailing_author(paragraphs: list[str], rules: Rules) -> str | None:
         if m.group("label") or looks_like_names(name, rules):
             return name
     return None
+
+
+def read_bylines(doc: Doc, article: Article, portal: PortalTemplate | None, rules: Rules) -> None:
+    """Author and date from the byline zone between headline and body (bylines.py), the closing
+    bracketed credit, and the day the date sources agree on. `portal` is None on a WeChat page,
+    whose own date (var ct) stands."""
+    body = [p.text for p in article.paragraphs if p.role == "body"]
+    if portal is None and article.published:
+        return
+    first = next((t for t in body if is_prose(t, rules.status)), body[0] if body else "")
+    last = next((t for t in reversed(body) if is_prose(t, rules.status)), body[-1] if body else "")
+    zones = byline_zones(doc, article.title, first, last)
+    if not article.author:
+        article.author = zone_author(zones, article.title, rules) or trailing_author(body, rules)
+        if article.author and is_site_name(article.author, doc):
+            article.author = None
+    cfg = rules.bylines
+    candidates = [] if portal is None else portal.date_candidates(doc, cfg)
+    found = zone_date(zones.header, rules) or zone_date(zones.above, rules, weight=cfg.weight_date) \
+        or zone_date(zones.footer, rules, weight=cfg.weight_date, labelled_only=True)
+    if found:
+        candidates.append(found)
+    if not any(c.weight >= cfg.weight_meta for c in candidates):
+        found = htmldate_candidate(doc, rules)
+        if found:
+            candidates.append(found)
+    article.published = choose_date(candidates) or article.published

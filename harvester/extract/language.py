@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 
+from harvester.extract.article import Paragraph
 from harvester.extract.blocks import Block
+from harvester.extract.rules import Rules
 
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
 LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+(?:['’\-][A-Za-z]+)*")
@@ -68,10 +70,10 @@ def split_mixed(text: str) -> list[tuple[str, str]]:
     return runs
 
 
-def paragraphs_from_blocks(blocks: list[Block]) -> list[tuple[str, str, str]]:
+def paragraphs_from_blocks(blocks: list[Block], rules: Rules) -> list[tuple[str, str, str]]:
     """Text blocks -> [(text, lang, role)] with images informing captions.
 
-    Role 'lead' (a paragraph of the 导语 box, see pipeline.mark_lead) is internal: the
+    Role 'lead' (a paragraph of the 导语 box, see body.mark_lead) is internal: the
     aligner may leave it unpaired cheaply; the article reports it as 'body'. Role 'legend'
     is internal too: a certain caption (a '图为…' line, rules [captions], or one
     'English<br>中文' element under an image) that never enters alignment; reported as 'caption'.
@@ -98,7 +100,7 @@ def paragraphs_from_blocks(blocks: list[Block]) -> list[tuple[str, str, str]]:
             text = " ".join(text.split()) if lang != "zh" else re.sub(r"\s+", " ", text).strip()
             if not text:
                 continue
-            if (mixed_caption or is_marked_caption(text)) and block.kind != "heading":
+            if (mixed_caption or is_marked_caption(text, rules)) and block.kind != "heading":
                 out.append((strip_caption_marker(text), lang, "legend"))
                 if caption_lang is None:
                     caption_lang = lang
@@ -122,11 +124,8 @@ def paragraphs_from_blocks(blocks: list[Block]) -> list[tuple[str, str, str]]:
     return out
 
 
-def is_marked_caption(text: str) -> bool:
+def is_marked_caption(text: str, rules: Rules) -> bool:
     """'图为佛山一所小学食堂…': a line that says it describes a photo (rules [captions] markers)."""
-    from harvester.extract.cleaning import load_rules
-
-    rules = load_rules()
     return len(text) <= rules.caption_max and any(rx.match(text) for rx in rules.caption_markers)
 
 
@@ -143,3 +142,13 @@ def is_caption_sized(text: str, lang: str) -> bool:
     """Short, and not dialogue or a question: captions describe, they do not talk."""
     limit = CAPTION_MAX if lang == "en" else CAPTION_MAX_ZH
     return len(text) <= limit and not text.startswith(("“", '"', "「")) and not text.endswith(("？", "?", "！", "!", "：", ":"))
+
+
+def document_language(paragraphs: list[Paragraph]) -> str:
+    """'bilingual' when both languages carry real text, else the dominant one."""
+    han = sum(len(HAN.findall(p.text)) for p in paragraphs if p.lang in ("zh", "mixed"))
+    words = sum(len(LATIN_WORD.findall(p.text)) for p in paragraphs if p.lang in ("en", "mixed"))
+    en_weight = words * 1.5
+    if han >= 40 and words >= 25 and min(han, en_weight) >= 0.2 * max(han, en_weight):
+        return "bilingual"
+    return "en" if en_weight > han else "zh"

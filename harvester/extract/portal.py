@@ -13,6 +13,8 @@ from lxml import etree
 
 from harvester.extract.dates import DateCandidate, parse_date
 from harvester.extract.dom import Doc, clean_space, node_text, spaced_text
+from harvester.extract.language import detect
+from harvester.extract.rules import Rules
 from harvester.extract.template import Template
 
 # separators between a headline and the site name: '_', '|', dashes, a spaced hyphen; a bare hyphen
@@ -124,6 +126,9 @@ class PortalTemplate(Template):
                    "contains(@class,'date') or contains(@class,'time') or contains(@id,'pubtime') or "
                    "contains(@class,'meta')][string-length(normalize-space()) < 300]")
     source_xpaths = ("//*[contains(@class,'source') or contains(@id,'source')][string-length(normalize-space()) < 80]",)
+
+    def __init__(self, rules: Rules) -> None:
+        self.rules = rules  # title labels (rules [titles]) are read from the rules file
 
     def matches(self, doc: Doc) -> bool:
         return True
@@ -256,7 +261,7 @@ class PortalTemplate(Template):
     def titles(self, doc: Doc) -> tuple[str | None, str | None]:
         """A headline box near the top labelled 中文标题 / English title: (title_en, title_zh);
         else a subtitle in the other language right under the headline."""
-        en, zh = labelled_titles(doc)
+        en, zh = labelled_titles(doc, self.rules)
         if en or zh:
             return en, zh
         return subtitle_titles(doc, doc.first(self.headline_xpath))
@@ -276,7 +281,7 @@ TITLE_LABEL_BOX_MAX = 200
 _LABEL_DECOR = " \t:：|｜-—【】[]()（）<>《》"
 
 
-def labelled_titles(doc: Doc) -> tuple[str | None, str | None]:
+def labelled_titles(doc: Doc, rules: Rules) -> tuple[str | None, str | None]:
     """(title_en, title_zh) from boxes such as `<span>中文标题</span><h2>啟德體育園…</h2>`.
 
     The label is the element's own first text (rules [titles]); the title is the rest of
@@ -286,10 +291,6 @@ def labelled_titles(doc: Doc) -> tuple[str | None, str | None]:
     cached = doc.cache.get("portal.labelled_titles")
     if isinstance(cached, tuple):
         return cached
-    from harvester.extract.cleaning import load_rules
-    from harvester.extract.language import detect
-
-    rules = load_rules()
     found: dict[str, str] = {}
     boxes = doc.elements_with_text(_TITLE_LABEL_WORDS, TITLE_LABEL_BOX_MAX - 1) if rules.title_labels else []
     for el in [b for b in boxes if b.tag not in ("h1", "title")][:10]:
@@ -325,9 +326,8 @@ def subtitle_titles(doc: Doc, h1: etree._Element | None) -> tuple[str | None, st
     Bilingual portals print `<h1>English headline</h1><h2 class="title-zh">中文标题</h2>`: the
     element right after the headline, when it is a heading (h2-h6 or a title-like class),
     headline-sized, single-language and in the other language than the <h1>, is the other-language title.
+    A plain line (p, div, span) counts too when it reads as a headline (no sentence end).
     """
-    from harvester.extract.language import detect
-
     if h1 is None:
         return None, None
     head = node_text(h1)

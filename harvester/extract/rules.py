@@ -204,3 +204,5 @@ def load_rules(text: str | None = None) -> Rules:
     )
 
 
+#: the packaged rules, compiled once: what every extraction step is handed
+RULES = load_rules()

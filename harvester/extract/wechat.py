@@ -9,8 +9,15 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import re
+
+from lxml import etree
+
+from harvester.extract.article import Paragraph
+from harvester.extract.blocks import Block
 from harvester.extract.dates import from_epoch, parse_date
 from harvester.extract.dom import Doc
+from harvester.extract.rules import Rules
 from harvester.extract.template import Template
 
 KEEP_QUERY = ("__biz", "mid", "idx", "sn")  # identify the article; the rest is tracking
@@ -74,3 +81,59 @@ class WeChatTemplate(Template):
             if url and url.startswith("http"):
                 return clean_wechat_url(url)
         return None
+
+
+# --- the template's furniture: the account's slogan and follow banner, video posts ---------
+
+SLOGAN_MIN, SLOGAN_MAX = 4, 80  # characters of a line that may be the account's slogan
+
+
+def drop_account_slogan(doc: Doc, blocks: list[Block], template: "WeChatTemplate") -> tuple[list[Block], list[str]]:
+    """A WeChat account prints its signature ('每天一篇深圳双语新闻') as a banner line in
+    every article: a line the signature contains is furniture, not body text."""
+    signature = _compact(template.signature(doc))
+    follow = follow_prompt(template.source(doc) or "")
+    if len(signature) < SLOGAN_MIN and follow is None:
+        return blocks, []
+    kept: list[Block] = []
+    removed: list[str] = []
+    for block in blocks:
+        core = _compact(block.text)
+        if block.kind != "image" and ((len(signature) >= SLOGAN_MIN and SLOGAN_MIN <= len(core) <= SLOGAN_MAX
+                                       and core in signature)
+                                      or (follow is not None and len(block.text) <= FOLLOW_MAX
+                                          and follow.match(" ".join(block.text.split())))):
+            removed.append(block.text)
+        else:
+            kept.append(block)
+    return kept, removed
+
+FOLLOW_MAX = 80  # characters of a follow banner ('Follow <account> for your morning brief')
+
+def follow_prompt(account: str) -> re.Pattern[str] | None:
+    """'Follow us', 'Follow <account name> …', '关注<account name>': a line that asks the reader
+    to follow the account (whose name is #js_name / var nickname) is a banner, not body text."""
+    name = re.escape(" ".join(account.split())) if account.strip() else None
+    who = rf"(?:us|{name})" if name else "us"
+    zh = rf"|^[\W_]*(?:欢迎|请|记得)?关注\s*{name}" if name else ""
+    return re.compile(rf"^[\W_]*(?:please\s+)?follow\s+{who}\b{zh}", re.I)
+
+_VIDEO_XPATH = etree.XPath(".//iframe[contains(@class,'video_iframe') or contains(@data-src,'v.qq.com') or "
+                           "contains(@src,'v.qq.com')] | .//video | .//mpvideo | .//mp-common-videosnap")
+
+def is_video_post(doc: Doc, template: "WeChatTemplate", title: str | None, paragraphs: list[Paragraph],
+                  rules: Rules) -> bool:
+    """A WeChat video post: a titled article whose content is an embedded video with a few
+    lines of text (the slogan-like lines around it). Its text is short because the story is
+    the video; it is still an article, not a listing or an error page."""
+    if not title:
+        return False
+    node = template.content_node(doc)
+    if node is None or not _VIDEO_XPATH(node):
+        return False
+    return sum(len(p.text) for p in paragraphs) >= rules.status.video_min_text
+
+
+def _compact(text: str) -> str:
+    """Text without blanks and edge decoration, lower-cased: for containment tests."""
+    return "".join(text.split()).strip("·•|｜-—_~:：【】[]()（）<>《》「」\"'“”‘’.。!！").lower()

@@ -1,0 +1,151 @@
+"""The article's body as blocks: the template's content node or trafilatura's tree, its lead box, its images.
+
+WeChat keeps the body in #js_content; elsewhere trafilatura finds it and we keep its
+paragraph structure, put back the subheadings and captions it leaves out (recover.py)
+and take out summary boxes that restate the article. The 导语 / summary box at the head
+is marked so the aligner may leave it untranslated.
+"""
+from __future__ import annotations
+
+import re
+
+import trafilatura
+from lxml import etree
+
+from harvester.extract.article import Image
+from harvester.extract.blocks import Block, walk_blocks
+from harvester.extract.dom import Doc, clean_space
+from harvester.extract.language import detect, is_caption_sized, split_mixed, strip_caption_marker
+from harvester.extract.recover import restore_furniture, script_gallery_blocks
+from harvester.extract.rules import Rules
+from harvester.extract.template import Template
+
+MIN_TEMPLATE_BODY = 40  # characters in a template's content node below which trafilatura gets a try
+
+
+def main_blocks(doc: Doc, templates: list[Template], rules: Rules) -> list[Block]:
+    """Body blocks: the template's content node when it holds text, else trafilatura."""
+    for template in templates:
+        node = template.content_node(doc)
+        if node is not None:
+            blocks = walk_blocks(node, doc.url)
+            if sum(len(b.text) for b in blocks if b.kind != "image") >= MIN_TEMPLATE_BODY:
+                return mark_lead(node, blocks, rules, doc.url)
+    # a gallery that shows one slide and keeps every slide's text in a script
+    return script_gallery_blocks(doc.tree) or trafilatura_blocks(doc, rules)
+
+# an inline style that draws a box: a coloured background (not white/transparent) or a solid border
+_BOX_STYLE = re.compile(
+    r"background(?:-color)?\s*:\s*(?!\s*(?:transparent|none|inherit|initial|unset|#fff\b|#ffffff\b|white\b|"
+    r"rgba?\(\s*255\s*,\s*255\s*,\s*255\b|rgba\([^)]*,\s*0\s*\)))[^;\s]"
+    r"|border(?:-left|-top)?\s*:\s*[1-9]\d*(?:\.\d+)?px\s+(?:solid|dashed|dotted|double)", re.I)
+
+LEAD_MAX = 300  # characters: a lead box is a paragraph or two, never the article
+
+LEAD_SHARE = 0.25  # ... and a small part of the body
+
+LEAD_LABEL_SCAN = 3  # blocks at the head of the body where a 导语 / 摘要 label may stand
+
+def mark_lead(node: etree._Element, blocks: list[Block], rules: Rules, base_url: str = "") -> list[Block]:
+    """Tag the 导语 / summary box at the head of a body (Block.lead).
+
+    Two shapes: a line that is only a box label (导语, 摘要, rules [boxes]) followed by the
+    lead paragraph (the label line goes), or the body's first text inside a box drawn by
+    an inline style (shaded background or solid border) that holds little text. Bilingual
+    accounts often write such a lead in one language only, so the aligner lets it stand alone.
+    """
+    text_blocks = [b for b in blocks if b.kind != "image"]
+    total = sum(len(b.text) for b in text_blocks)
+    if len(text_blocks) < 4:
+        return blocks
+    for k, block in enumerate(blocks[:LEAD_LABEL_SCAN]):
+        if block.kind != "image" and block.text.strip(" :：【】[]()（）") in rules.box_labels:
+            nxt = next((b for b in blocks[k + 1:] if b.kind != "image"), None)
+            if nxt is not None and len(nxt.text) <= LEAD_MAX:
+                nxt.lead = True
+                return blocks[:k] + blocks[k + 1:]
+            return blocks
+    first = next((el for el in node.iter() if isinstance(el.tag, str) and el.text and el.text.strip()), None)
+    if first is None:
+        return blocks
+    box = None
+    for el in [first, *first.iterancestors()]:
+        if el is node:
+            break
+        if _BOX_STYLE.search(el.get("style") or ""):
+            box = el
+            break
+    if box is None:
+        return blocks
+    inside = [b for b in walk_blocks(box, base_url) if b.kind != "image"]
+    size = sum(len(b.text) for b in inside)
+    if not inside or len(inside) > 3 or size > LEAD_MAX or size > LEAD_SHARE * total \
+            or len(box.xpath(".//img")) > 0:
+        return blocks
+    texts = {"".join(b.text.split()) for b in inside}
+    for block in text_blocks[:len(inside) + 2]:
+        if "".join(block.text.split()) in texts:
+            block.lead = True
+    return blocks
+
+def trafilatura_blocks(doc: Doc, rules: Rules) -> list[Block]:
+    """trafilatura finds the article; we keep its paragraph structure (it copies the tree)."""
+    result = trafilatura.bare_extraction(
+        doc.tree, url=doc.url or None, include_images=True, include_tables=True, include_formatting=True,
+        include_comments=False, with_metadata=False, output_format="python")
+    body = getattr(result, "body", None) if result is not None else None
+    if body is None:
+        return []
+    if len(body) == 1 and body[0].tag == "p" and not len(body[0]) and "\n" in (body[0].text or ""):
+        # trafilatura's last resort (baseline) gives the page's text as one <p>, one line per element
+        return [Block(text=line) for line in (clean_space(x) for x in body[0].text.split("\n")) if line]
+    blocks = restore_furniture(doc.tree, walk_blocks(body, doc.url), doc.url)
+    return drop_labelled_boxes(doc, blocks, rules)
+
+_BOX_XPATH = etree.XPath(
+    "//body//*[contains(@class,'summary') or contains(@id,'summary') or contains(@class,'abstract') or "
+    "contains(@class,'daodu') or contains(@class,'digest')][string-length(normalize-space()) < 800]")
+
+def drop_labelled_boxes(doc: Doc, blocks: list[Block], rules: Rules) -> list[Block]:
+    """A box labelled 中文导读 / 摘要 / Summary restates the article (often in the other
+    language); it is not body text and no translation, so its paragraphs go."""
+    drop: set[str] = set()
+    for box in _BOX_XPATH(doc.tree)[:5]:
+        parts = walk_blocks(box, doc.url)
+        texts = [b.text for b in parts if b.kind != "image"]
+        if len(texts) >= 2 and texts[0].strip(" :：【】[]") in rules.box_labels:
+            drop.update("".join(t.split()) for t in texts)
+    if not drop:
+        return blocks
+    return [b for b in blocks if b.kind == "image" or "".join(b.text.split()) not in drop]
+
+def collect_images(blocks: list[Block]) -> list[Image]:
+    """Images in order, deduplicated, with the caption-like line that follows each."""
+    images: list[Image] = []
+    seen: set[str] = set()
+    for k, block in enumerate(blocks):
+        if block.kind != "image" or not block.src or block.src in seen or _is_decoration(block.src):
+            continue
+        seen.add(block.src)
+        caption = None
+        nxt = blocks[k + 1] if k + 1 < len(blocks) else None
+        if nxt is not None and (nxt.kind == "caption" or nxt.kind == "p" and _caption_sized_block(nxt.text)):
+            caption = strip_caption_marker(" ".join(nxt.text.split()))
+        elif block.text and len(block.text) > 3:
+            caption = strip_caption_marker(block.text)
+        images.append(Image(src=block.src, caption=caption))
+    return images
+
+def _caption_sized_block(text: str) -> bool:
+    """A caption-sized line, or an 'English caption<br>中文图注' block whose every language run is one."""
+    if is_caption_sized(text, detect(text)):
+        return True
+    runs = split_mixed(text) if "\n" in text else []
+    return len(runs) == 2 and all(is_caption_sized(" ".join(t.split()), lang) for t, lang in runs)
+
+def _is_decoration(src: str) -> bool:
+    low = src.lower()
+    return any(w in low for w in ("qrcode", "qr_code", "/icon", "spacer", "blank.gif", "loading"))
+
+
+# --- language and titles ------------------------------------------------------------
