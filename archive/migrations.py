@@ -7,8 +7,11 @@ one that has shipped.
 """
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
@@ -97,6 +100,27 @@ def migrate(db: Database, *, stop_before: str | Iterable[str] | None = None) -> 
     if "0007_text_stored_once" in done and not db.memory and _has_articles(db):
         db.execute("VACUUM")  # give back the pages the dropped copies of the text held
     return done
+
+
+@contextlib.contextmanager
+def setup_lock(db_path: Path) -> Iterator[None]:
+    """An exclusive flock on `<archive>.lock` beside the archive while a process sets it up.
+
+    Two crawls started together on a new archive would both switch it to WAL (SQLite answers
+    one of them "database is locked" without waiting: taking the lock could deadlock) and
+    both run the migrations. Under this lock they take turns; the second finds WAL on and
+    nothing pending. A sidecar file, not the archive: closing any descriptor of the database
+    file would drop the POSIX locks SQLite holds on it. Where the lock file cannot be made (a
+    read-only directory), SQLite says what is wrong itself.
+    """
+    try:
+        handle = open(db_path.with_name(db_path.name + ".lock"), "ab")
+    except OSError:
+        yield
+        return
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file is closed
+        yield
 
 
 def _has_articles(db: Database) -> bool:

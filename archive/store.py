@@ -29,7 +29,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from . import copies, schema, search, spans
-from .migrations import migrate
+from .migrations import migrate, setup_lock
 
 NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
 
@@ -172,10 +172,12 @@ class Archive:
         self.db.execute("PRAGMA foreign_keys = ON")
         # Scheduled crawls of several sources share one file: wait for a writer, don't fail.
         self.db.execute("PRAGMA busy_timeout = 30000")
-        if self.path is not None:
-            # Readers (Datasette) and the crawler's writer work at the same time.
-            self.db.enable_wal()
-        migrate(self.db)
+        # Readers (Datasette) and the crawler's writer work at the same time: WAL. Processes
+        # opening one new archive at once take turns to switch it and migrate it.
+        with setup_lock(self.path) if self.path is not None else contextlib.nullcontext():
+            if self.path is not None:
+                self.db.enable_wal()
+            migrate(self.db)
 
     @classmethod
     def memory(cls) -> Archive:

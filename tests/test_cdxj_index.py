@@ -11,7 +11,6 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.cdxj import CdxjIndex, index_path, update_index
-from archive.store import Archive
 from archive.warcstore import Exchange, WarcStore
 from tests.conftest import ROOT
 from tests.news_server import NewsSite
@@ -124,12 +123,12 @@ def test_files_of_a_dead_crawl_are_indexed_once_no_writer_holds_them(tmp_path: P
 
 
 def test_two_real_crawls_at_once_share_one_warc_directory(tmp_path: Path) -> None:
-    """The same, end to end: `harvest crawl` twice at once (as `harvest schedule --jobs 2` runs them)."""
+    """The same, end to end: `harvest crawl` twice at once (as `harvest schedule --jobs 2` runs them),
+    each round on an archive file that does not exist yet (archive.migrations.setup_lock)."""
     warcs = tmp_path / "warcs"
     with NewsSite() as site:
         (tmp_path / "sources.toml").write_text(site.sources_toml())
         for round_ in range(3):
-            Archive(tmp_path / f"round{round_}.db").close()  # created first, as the scheduler does
             crawls = [subprocess.Popen([sys.executable, "-m", "harvester.cli", "crawl", name,
                                         "--sources", str(tmp_path / "sources.toml"),
                                         "--db", str(tmp_path / f"round{round_}.db"), "--warc-dir", str(warcs),
