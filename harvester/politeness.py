@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from typing import Any
 
 from redis.exceptions import RedisError
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import NotConfigured
@@ -163,7 +165,8 @@ class PolitenessMiddleware:
 # workers would multiply both. In a shared crawl the per-domain delay and concurrency
 # hold for the whole cluster instead: before a request goes out its worker takes a token
 # from the domain's bucket in Redis (one Lua script, Redis' own clock), and gives its
-# concurrency slot back when the answer is in. Backoffs and robots.txt are shared too.
+# concurrency slot back when the request leaves the downloader (the whole answer is in,
+# or the download failed). Backoffs and robots.txt are shared too.
 
 # KEYS: the domain's bucket (hash), its open requests (zset: token -> expiry ms).
 # ARGV: delay ms, concurrency, burst, hold ms (a dead worker's slot expires), token.
@@ -206,6 +209,17 @@ return 1
 
 TOKEN_META = "harvest_cluster_token"
 
+# KEYS: the shared robots.txt body, its fetching lock. ARGV: lock ms. The body if another
+# worker stored it; else 1 if this worker took the lock (it fetches), 0 if another holds it.
+# One step: as two commands, a body stored and its lock dropped between this worker's
+# GET and SET NX let it take the lock and fetch robots.txt a second time.
+CLAIM_ROBOTS = """
+local body = redis.call('GET', KEYS[1])
+if body then return {body} end
+if redis.call('SET', KEYS[2], 1, 'NX', 'PX', tonumber(ARGV[1])) then return 1 end
+return 0
+"""
+
 
 class ClusterPolitenessMiddleware:
     """Per-domain delay and concurrency for all workers of a shared crawl, from Redis.
@@ -234,6 +248,9 @@ class ClusterPolitenessMiddleware:
         self.take = server.register_script(TAKE_TOKEN)
         self.back_off = server.register_script(BACK_OFF)
         self.waiting: dict[str, Any] = {}  # domain -> DeferredLock: one poller per domain per worker
+        # Slot names must differ between workers, on any machine: id(self) alone repeats where
+        # address randomisation is off, and two workers' slots would count as one.
+        self.worker = uuid.uuid4().hex
         self.tokens = 0
 
     @classmethod
@@ -246,6 +263,7 @@ class ClusterPolitenessMiddleware:
         server = redis.Redis.from_url(settings.get("HARVEST_FRONTIER"))
         middleware = cls(crawler, server, settings.get("HARVEST_FRONTIER_PREFIX") or "harvest")
         crawler.signals.connect(middleware.domain_backed_off, signal=harvest_signals.domain_backed_off)
+        crawler.signals.connect(middleware.request_left_downloader, signal=signals.request_left_downloader)
         return middleware
 
     def _keys(self, request: Request) -> list[str]:
@@ -262,7 +280,7 @@ class ClusterPolitenessMiddleware:
         await maybe_deferred_to_future(lock.acquire())
         try:
             self.tokens += 1
-            token = f"{id(self)}:{self.tokens}"
+            token = f"{self.worker}:{self.tokens}"
             while True:
                 try:
                     wait_ms = self.take(keys=keys, args=[self.delay_ms, self.concurrency, self.burst,
@@ -287,12 +305,16 @@ class ClusterPolitenessMiddleware:
             except RedisError:  # the slot expires by itself (hold time)
                 logger.warning("could not give back the politeness slot of %s", request.url)
 
-    def process_response(self, request: Request, response: Response) -> Response:
+    def request_left_downloader(self, request: Request, spider: Any = None) -> None:
+        """The answer is in, or the download failed: the slot goes back.
+
+        Not in process_response: a middleware above this one that raises there (the WARC
+        guard on a full disk) would skip it, and the slot would stay taken until it expires.
+        """
         self._give_back(request)
-        return response
 
     def process_exception(self, request: Request, exception: Exception) -> None:
-        self._give_back(request)
+        self._give_back(request)  # a request that took a token and never reached the downloader
         return None
 
     def domain_backed_off(self, request: Request, delay: float) -> None:
@@ -309,9 +331,9 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
     """Scrapy's robots.txt middleware; in a shared crawl one worker fetches, all read it from Redis.
 
     The body is kept for HARVEST_ROBOTS_TTL seconds under `<prefix>:robots:<scheme>://<host>`;
-    the worker that takes the `...:fetching` lock fetches it while the others wait for it
-    (at most HARVEST_ROBOTS_WAIT seconds, then they fetch it themselves). Without a
-    frontier it is Scrapy's middleware unchanged.
+    a worker that finds no body takes the `...:fetching` lock (in the same step) and fetches
+    it while the others wait for it (at most HARVEST_ROBOTS_WAIT seconds, then they fetch it
+    themselves). Without a frontier it is Scrapy's middleware unchanged.
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -322,6 +344,7 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
             import redis
 
             self.server = redis.Redis.from_url(url)
+            self.claim_script = self.server.register_script(CLAIM_ROBOTS)
         self.prefix = crawler.settings.get("HARVEST_FRONTIER_PREFIX") or "harvest"
         self.ttl = crawler.settings.getint("HARVEST_ROBOTS_TTL", 86400)
         self.wait = crawler.settings.getfloat("HARVEST_ROBOTS_WAIT", 60.0)
@@ -344,27 +367,39 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
         from twisted.internet import reactor
         from twisted.internet.task import deferLater
 
-        key = self._key(request)
         deadline = time.monotonic() + self.wait
         while True:
             try:
-                body = self.server.get(key)
-                if body is not None:
-                    return body
-                if self.server.set(f"{key}:fetching", 1, nx=True, px=int(self.wait * 1000)):
-                    return None  # this worker fetches it, and shares it in _parse_robots
+                claim = self.claim(request)
             except RedisError:
                 return None
+            if claim is not False:
+                return claim
             if time.monotonic() > deadline:
                 return None
             await maybe_deferred_to_future(deferLater(reactor, 0.05))
 
+    def claim(self, request: Request) -> bytes | None | bool:
+        """The shared body; None: this worker took the lock and fetches it; False: wait."""
+        key = self._key(request)
+        found = self.claim_script(keys=[key, f"{key}:fetching"], args=[int(self.wait * 1000)])
+        if isinstance(found, list):
+            return found[0]
+        return None if found else False
+
+    def share(self, request: Request, response: Response) -> None:
+        """Store the fetched robots.txt for the other workers (not a server error) and drop the lock."""
+        key = self._key(request)
+        pipe = self.server.pipeline(transaction=True)
+        if response.status < 500:
+            pipe.set(key, response.body, ex=self.ttl)
+        pipe.delete(f"{key}:fetching")
+        pipe.execute()
+
     async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
         if self.server is not None:
             try:
-                if response.status < 500:
-                    self.server.set(self._key(request), response.body, ex=self.ttl)
-                self.server.delete(f"{self._key(request)}:fetching")
+                self.share(request, response)
             except RedisError:
                 logger.warning("could not share %s/robots.txt", netloc)
         await super()._parse_robots(response, netloc, request)

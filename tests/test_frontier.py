@@ -18,10 +18,13 @@ from pathlib import Path
 
 import pytest
 import redis
-from scrapy import Request, Spider
+from scrapy import Request, Spider, signals
+from scrapy.http import TextResponse
+from scrapy.utils.test import get_crawler
 
 from harvester import settings as project_settings
 from harvester.frontier import LEASE_META, LeasedQueue
+from harvester.politeness import TOKEN_META, ClusterPolitenessMiddleware, SharedRobotsTxtMiddleware
 from tests.conftest import ROOT, run_harvest
 from tests.news_server import NewsSite
 from tests.redis_server import free_port, redis_url  # noqa: F401  (fixture)
@@ -236,6 +239,56 @@ def test_politeness_holds_across_workers(tmp_path: Path, redis_url: str) -> None
     assert not overlaps, overlaps[:3]
     print(f"{len(spans)} requests from two workers, none open at once; "
           f"captures per shard: {captures(tmp_path / 'w1' / 'archive.db')}, {captures(tmp_path / 'w2' / 'archive.db')}")
+
+
+def run_now(coroutine):
+    """Run a coroutine that must not wait for anything (no reactor here); its result."""
+    try:
+        coroutine.send(None)
+    except StopIteration as done:
+        return done.value
+    coroutine.close()
+    raise AssertionError("it waited")
+
+
+def cluster_middleware(redis_url: str, middleware: type, **settings):
+    crawler = get_crawler(settings_dict={"HARVEST_FRONTIER": redis_url, "ROBOTSTXT_OBEY": True, **settings})
+    return crawler, middleware.from_crawler(crawler)
+
+
+def test_a_politeness_slot_goes_back_when_its_request_leaves_the_downloader(redis_url: str) -> None:
+    """Not only through process_response, which a middleware above it that raises (the WARC
+    guard on a full disk) would skip; and two workers' slots never share a name."""
+    (crawler, a), (_, b) = (cluster_middleware(redis_url, ClusterPolitenessMiddleware,
+                                               HARVEST_CLUSTER_CONCURRENCY=2) for _ in range(2))
+    first, second = Request("http://news.test/1.html"), Request("http://news.test/2.html")
+    run_now(a.process_request(first))
+    run_now(b.process_request(second))
+    slots = redis.Redis.from_url(redis_url)
+    assert slots.zcard("harvest:domain:news.test:open") == 2
+    crawler.signals.send_catch_log(signals.request_left_downloader, request=first, spider=None)
+    assert slots.zrange("harvest:domain:news.test:open", 0, -1) == [second.meta[TOKEN_META].encode()]
+
+
+def test_robots_txt_stored_between_two_questions_of_another_worker_is_read_not_fetched(redis_url: str) -> None:
+    """Looking for the shared body and taking the fetching lock are one step: a body stored
+    (and its lock dropped) in between must not hand the lock to a second fetcher."""
+    (_, a), (_, b) = (cluster_middleware(redis_url, SharedRobotsTxtMiddleware) for _ in range(2))
+    request = Request("http://news.test/article/1.html")
+    robots = TextResponse("http://news.test/robots.txt", body=b"User-agent: *\nDisallow: /private/\n")
+    assert a.claim(request) is None  # a fetches robots.txt
+    asks = b.server.execute_command
+
+    def a_finishes_meanwhile(*args, **options):
+        answer = asks(*args, **options)
+        b.server.execute_command = asks
+        a.share(request, robots)
+        return answer
+
+    b.server.execute_command = a_finishes_meanwhile
+    assert b.claim(request) is False  # b waits ...
+    assert b.claim(request) == robots.body  # ... and reads it
+    assert b.claim(request) == a.claim(request) == robots.body
 
 
 def test_what_one_worker_archived_no_other_fetches_and_refreshes_conditionally(tmp_path: Path,
