@@ -217,15 +217,27 @@ def test_politeness_holds_across_workers(tmp_path: Path, redis_url: str) -> None
     Pages take 0.3 s to answer, longer than the delay, so two workers each keeping only
     its own delay would overlap all the time.
     """
-    # 40 articles on two listing pages: at least 14 s of crawling, so both workers take part
+    # 40 articles on two listing pages, at least 12 s of crawling; a worker holds at most 8
+    # (CONCURRENT_REQUESTS), so both take part if both have joined before the first request.
     index = (tuple(range(11, 31)), tuple(range(31, 51)))
     with NewsSite(article_delay=0.3, index=index) as site:
         sources = tmp_path / "sources.toml"
         sources.write_text(f'[defaults]\nfrontier = "{redis_url}"\nconcurrency = 1\n'
-                           + site.sources_toml().replace("delay = 0\n", "delay = 0.2\n"))
+                           + site.sources_toml(settings="HARVEST_ROBOTS_WAIT = 300")
+                           .replace("delay = 0\n", "delay = 0.2\n"))
+        # A worker slow to start on a loaded machine must not find the run over: the site's one
+        # concurrency slot is taken until both have joined, so no request goes out before.
+        server = redis.Redis.from_url(redis_url)
+        server.zadd("harvest:domain:127.0.0.1:open", {"held-by-the-test": time.time() * 1000 + 600_000})
         workers = [worker(tmp_path, name, sources) for name in ("w1", "w2")]
-        for process in workers:
-            assert process.wait(timeout=300) == 0
+        try:
+            wait_for(lambda: server.scard(f"harvest:{INDEX}:workers") == 2
+                     or any(process.poll() is not None for process in workers))
+            assert not site.log
+        finally:
+            server.zrem("harvest:domain:127.0.0.1:open", "held-by-the-test")
+        for process, name in zip(workers, ("w1", "w2")):
+            assert process.wait(timeout=300) == 0, (tmp_path / name / "stderr.txt").read_text()[-2000:]
         spans = sorted(site.spans)
         fetched = site.fetches()
         listing = site.fetches("/news/")
