@@ -42,3 +42,17 @@ def test_next_article_box_goes_with_the_stub_lines_above_it():
     out = clean([*map(Block, LONG), Block("海洋生态研究所"), Block("下一篇"), Block("横琴口岸新增自助通关通道")])
     assert [b.text for b in out.blocks] == LONG
     assert "海洋生态研究所" in out.removed
+
+
+def test_lines_joined_by_breaks_are_cleaned_one_by_one():
+    block = Block("责编|林海\n校对|周立\n扫描下方二维码关注我们\n" + LONG[0])
+    out = clean([*map(Block, LONG), block])
+    assert out.lifted["editors"] == {"责编": "林海", "校对": "周立"}
+    assert out.blocks[-1].text == LONG[0]
+    assert "扫描下方二维码关注我们" in out.removed
+
+
+def test_an_app_prompt_glued_to_the_last_paragraph_is_trimmed():
+    last = "新规定将于下月起施行，市民可在政务网站查询细则。(本文来自城市晚报，更多原创资讯请下载“城市晚报”APP)"
+    out = clean([*map(Block, LONG), Block(last)])
+    assert out.blocks[-1].text == "新规定将于下月起施行，市民可在政务网站查询细则。"

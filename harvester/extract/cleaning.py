@@ -120,8 +120,8 @@ def _is_notice_label(block: Block, rules: Rules) -> bool:
 
 
 def _drop(text: str, rules: Rules, position: float = 0.0) -> str | None:
-    for name, rx, max_len, max_position in rules.drops:
-        if len(text) <= max_len and position <= max_position and rx.search(text):
+    for name, rx, max_len, min_position, max_position in rules.drops:
+        if len(text) <= max_len and min_position <= position <= max_position and rx.search(text):
             return name
     if len(text) <= rules.nav_max_len:
         tokens = [t for t in re.split(r"[\s|｜/·•,，、]+", text.strip(_DECOR)) if t]
@@ -178,8 +178,16 @@ def clean(blocks: list[Block], rules: Rules | None = None) -> Cleaned:
                 break
             out.removed.append(text)
             continue
-        if "\n" in text:  # a byline or credit line joined to a paragraph by <br>: lifted, the rest kept
-            text, single = _lift_edge_lines(out, text, rules)
+        if "\n" in text:  # lines joined by <br>: a credit, a prompt or a byline among them goes, the rest stays
+            text, cut = _clean_lines(out, text, position, rules)
+            if cut:
+                if text:
+                    out.blocks.append(Block(text=text, kind=block.kind, src=block.src, bold=block.bold, lead=block.lead))
+                _drop_rest(out, blocks, idx + 1, rules)
+                break
+            if not text:
+                continue
+            single = " ".join(text.split())
             if text != block.text:
                 block = Block(text=text, kind=block.kind, src=block.src, bold=block.bold, lead=block.lead)
         credits = parse_credits(single, rules)
@@ -225,25 +233,35 @@ def _drop_stubs(out: Cleaned) -> None:
         out.removed.append(out.blocks.pop().text)
 
 
-def _lift_edge_lines(out: Cleaned, text: str, rules: Rules) -> tuple[str, str]:
-    """Lift a byline or credit that is the first or last line of a multi-line paragraph ('By Chen Lu<br>
-    Travelers …'); returns the paragraph without it (text, whitespace-collapsed text)."""
+def _clean_lines(out: Cleaned, text: str, position: float, rules: Rules) -> tuple[str, bool]:
+    """Clean a paragraph made of lines joined by <br> line by line ('By Chen Lu<br>Travelers …',
+    '责编|陈梦莹<br>校对|黄慧敏<br>扫描下方二维码…'): credit and byline lines are lifted, boilerplate
+    lines dropped, the rest kept together. Returns (kept text, whether a tail heading among the
+    lines ends the article here)."""
     lines = [line for line in text.split("\n") if line.strip()]
-    for at in (0, -1):
-        if len(lines) < 2:
-            break
-        line = " ".join(lines[at].split())
-        credits = parse_credits(line, rules)
-        lifted = None if credits else _lift(line, rules)
-        if not (credits or lifted):
-            continue
-        if lifted:
+    if len(lines) < 2:
+        return text, False
+    kept: list[str] = []
+    for k, line in enumerate(lines):
+        single = " ".join(line.split())
+        if kept and position >= rules.tail_min_position and is_tail_heading(single, rules):
+            for rest in lines[k:]:
+                out.removed.append(rest)
+                credits = parse_credits(" ".join(rest.split()), rules)
+                if credits:
+                    _add_credits(out, credits, rules)
+            return "\n".join(kept), True
+        credits = parse_credits(single, rules)
+        lifted = None if credits else _lift(single, rules)
+        if credits:
+            _add_credits(out, credits, rules)
+        elif lifted:
             out.lifted.setdefault(lifted[0], lifted[1])
-        else:
-            _add_credits(out, credits, rules)  # type: ignore[arg-type]
-        out.removed.append(lines.pop(at))
-    kept = "\n".join(lines)
-    return kept, " ".join(kept.split())
+        elif not _drop(single, rules, position):
+            kept.append(line)
+            continue
+        out.removed.append(line)
+    return "\n".join(kept), False
 
 
 def _drop_rest(out: Cleaned, blocks: list[Block], idx: int, rules: Rules) -> None:

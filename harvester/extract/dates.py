@@ -131,8 +131,9 @@ class DateCandidate:
 
 
 def choose_date(candidates: list[DateCandidate]) -> str | None:
-    """The calendar day with the most weight behind it; of its readings, the most trusted one
-    that has a clock time (a bare date loses to a time on the same day)."""
+    """The calendar day with the most weight behind it; of its readings, the time the reader sees
+    in the byline, else the most trusted one that has a clock time (a bare date loses to a time
+    on the same day; a meta tag's timestamp to the byline's minute)."""
     if not candidates:
         return None
     days: dict[str, float] = {}
@@ -141,4 +142,5 @@ def choose_date(candidates: list[DateCandidate]) -> str | None:
     best = max(days, key=lambda d: (days[d], -next(k for k, c in enumerate(candidates) if c.value[:10] == d)))
     same = sorted((c for c in candidates if c.value[:10] == best), key=lambda c: -c.weight)
     timed = [c for c in same if "T00:00:00" not in c.value]
-    return (timed or same)[0].value
+    shown = [c for c in timed if c.source.startswith("byline")]
+    return (shown or timed or same)[0].value

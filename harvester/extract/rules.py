@@ -118,7 +118,7 @@ class Rules:
     end_min_position: float
     ends_article_strong: frozenset[str]
     end_strong_min_position: float
-    drops: list[tuple[str, re.Pattern[str], int, float]]  # name, pattern, max_len, max_position
+    drops: list[tuple[str, re.Pattern[str], int, float, float]]  # name, pattern, max_len, min/max position
     nav_words: frozenset[str]
     nav_max_len: int
     trims: list[tuple[str, re.Pattern[str]]]
@@ -177,7 +177,7 @@ def load_rules(text: str | None = None) -> Rules:
         ends_article_strong=frozenset(k.lower() for k in credits.get("ends_article_strong", [])),
         end_strong_min_position=float(credits.get("end_strong_min_position", 0.25)),
         drops=[(r["name"], re.compile(r["pattern"], flags), int(r.get("max_len", 10_000)),
-                float(r.get("max_position", 1.0))) for r in data["drop"]],
+                float(r.get("min_position", 0.0)), float(r.get("max_position", 1.0))) for r in data["drop"]],
         nav_words=frozenset(w.lower() for w in data["nav"]["words"]),
         nav_max_len=int(data["nav"].get("max_len", 60)),
         trims=[(r["name"], re.compile(r["pattern"], flags)) for r in data["trim"]],
