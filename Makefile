@@ -63,9 +63,11 @@ fixtures: $(STAMP)
 scrapyd-deploy: $(STAMP)
 	$(BIN)/python -m harvester.scrapyd_deploy $(TARGET)
 
+# BENCH_QUICK=1: 300 pages, no 10,000-page memory crawl, 2,000 articles (100,000 paragraphs).
 bench: $(STAMP)
 	$(BIN)/python -m bench
-	$(BIN)/python -m bench.crawl
+	$(BIN)/python -m bench.crawl $(if $(BENCH_QUICK),--pages 300 --growth 0)
+	$(BIN)/python -m bench.archive $(if $(BENCH_QUICK),--articles 2000)
 	$(BIN)/python -m bench.scale
 	$(BIN)/python -m bench.copies
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, Callable
@@ -54,6 +55,7 @@ class ArchiveWriter:
         self.max_batch = max_batch
         self.batches = 0  # transactions committed
         self.jobs = 0  # jobs run
+        self.cpu_seconds = 0.0  # CPU time the writer thread has used (make bench reports it)
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._archive: Archive | None = None
         opened: Future = Future()
@@ -103,7 +105,9 @@ class ArchiveWriter:
             while True:
                 batch, stop = self._take()
                 if batch:
+                    started = time.thread_time()
                     self._run_batch(batch)
+                    self.cpu_seconds += time.thread_time() - started
                 if stop:
                     return
         finally:

@@ -168,7 +168,7 @@ def text_bytes(item: dict) -> int:
 
 _FILLER_SCRIPT = "\n".join(
     f"  window.__cfg_{k} = {{id: {k}, on: true, tags: ['news', 'city', 'bay'], delay: {k * 13 % 97}}};"
-    for k in range(60))
+    for k in range(110))
 _NAV = "".join(f'<li><a href="/channel/{k}.html">栏目{k} Section {k}</a></li>' for k in range(30))
 _FOOTER = "".join(f'<li><a href="/about/{k}.html">关于我们 About {k}</a></li>' for k in range(20))
 
@@ -241,7 +241,7 @@ def _portal_page(item: dict, n: int) -> str:
 """
 
 
-def page(n: int, paragraphs: int = 24) -> tuple[str, bytes]:
+def page(n: int, paragraphs: int = 36) -> tuple[str, bytes]:
     """(path, HTML bytes) of page `n`: even numbers WeChat-style, odd numbers portal-style."""
     item = article(n, paragraphs=paragraphs)
     if n % 2 == 0:

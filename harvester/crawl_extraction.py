@@ -6,17 +6,17 @@
 dict (`harvester.extraction.run_job`), so nothing CPU-heavy runs on the reactor
 thread. With HARVEST_EXTRACT_WORKERS = 0 pages are extracted in place, as before.
 
-Backpressure: at most HARVEST_EXTRACT_BACKLOG pages wait for extraction.
-`BackpressureMiddleware` (a downloader middleware) holds article requests back
-while the backlog is full; a held request keeps its downloader slot, so the
-downloader stops taking new requests and memory stays flat however fast the
-network is. Politeness (delays, AutoThrottle, per-domain concurrency) is applied
-after this middleware, unchanged.
+Backpressure: at most HARVEST_EXTRACT_BACKLOG article pages are being downloaded
+or wait for extraction (plus those on their way between the two). `BackpressureMiddleware` (a downloader middleware) holds
+article requests back while the backlog is full; a held request keeps its
+downloader slot, so the downloader stops taking new requests and memory stays flat
+however fast the network is. Politeness (delays, AutoThrottle, per-domain
+concurrency) is applied after this middleware, unchanged.
 
 Settings:
   HARVEST_EXTRACT_WORKERS  worker processes; unset = one per core, 0 = in the reactor thread
-  HARVEST_EXTRACT_BACKLOG  pages submitted but not yet extracted before fetching pauses;
-                           0 = 4 per worker
+  HARVEST_EXTRACT_BACKLOG  article pages being downloaded or waiting for extraction before
+                           fetching pauses; 0 = CONCURRENT_REQUESTS + 2 per worker
 """
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.http import Request, Response
 from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet.defer import Deferred, succeed
+from twisted.internet.defer import Deferred
 
 from harvester.extraction import PageJob, make_pool, outcome, run_job, worker_count
 from harvester.spiders.base import ARTICLE_META
@@ -38,6 +38,7 @@ from harvester.threads import deferred_of
 
 logger = logging.getLogger(__name__)
 
+PLACED = "harvest_backlog_place"  # request.meta: this request holds a place in the backlog
 _SERVICES: "weakref.WeakKeyDictionary[Crawler, CrawlExtraction]" = weakref.WeakKeyDictionary()
 
 
@@ -49,6 +50,7 @@ class CrawlExtraction:
         self.workers = workers
         self.backlog = backlog
         self.waiting = 0  # pages submitted, result not yet back
+        self.in_flight = 0  # article requests let through, response not yet back
         self._pool = make_pool(workers) if workers else None
         self._room: deque[Deferred] = deque()
         crawler.signals.connect(self.close, signal=signals.engine_stopped)
@@ -63,7 +65,8 @@ class CrawlExtraction:
         if service is None:
             settings = crawler.settings
             workers = worker_count(settings.get("HARVEST_EXTRACT_WORKERS"))
-            backlog = settings.getint("HARVEST_EXTRACT_BACKLOG") or 4 * max(1, workers)
+            backlog = (settings.getint("HARVEST_EXTRACT_BACKLOG")
+                       or settings.getint("CONCURRENT_REQUESTS") + 2 * max(1, workers))
             service = _SERVICES[crawler] = cls(crawler, workers, backlog)
         return service
 
@@ -90,20 +93,37 @@ class CrawlExtraction:
         return deferred_of(self._pool.submit(run_job, job), outcome)
 
     # -- backpressure --------------------------------------------------------
-    def full(self) -> bool:
-        return self._pool is not None and self.waiting >= self.backlog
+    # A page counts against the backlog while its request is being downloaded
+    # (`in_flight`: from the gate until its response or failure passes the gate again)
+    # and while it waits for or is in extraction (`waiting`). A place is never held
+    # outside the downloader (a retry or redirect goes back through the gate), so
+    # held requests always get through once extraction moves on. Held requests are
+    # let through one per free place, in order, each with its place taken for it.
 
-    def room(self) -> Deferred:
-        """Fires when fewer than `backlog` pages wait for extraction."""
-        if not self.full():
-            return succeed(None)
-        deferred: Deferred = Deferred()
-        self._room.append(deferred)
+    def _free(self) -> bool:
+        return self.waiting + self.in_flight < self.backlog
+
+    async def admit(self) -> None:
+        """Wait (holding the request's downloader slot) until the page has a place."""
+        if self._pool is None:
+            return
+        if self._free() and not self._room:
+            self.in_flight += 1
+            return
+        place: Deferred = Deferred()
+        self._room.append(place)
         self.crawler.stats.inc_value("harvest/extract/paused")
-        return deferred
+        await maybe_deferred_to_future(place)
+
+    def arrived(self, meta: dict) -> None:
+        """A request back from the downloader (response or failure) gives back its place."""
+        if meta.pop(PLACED, False):
+            self.in_flight -= 1
+            self._wake()
 
     def _wake(self) -> None:
-        while self._room and not self.full():
+        while self._room and self._free():
+            self.in_flight += 1
             self._room.popleft().callback(None)
 
     def close(self) -> Deferred | None:
@@ -115,8 +135,8 @@ class CrawlExtraction:
         (AlreadyCalledError from the HTTP handler's connection-closing timeout).
         The engine waits for the returned Deferred.
         """
-        while self._room:
-            self._room.popleft().callback(None)
+        self.backlog = self.waiting + self.in_flight + len(self._room) + 1
+        self._wake()
         pool, self._pool = self._pool, None
         if pool is None:
             return None
@@ -128,19 +148,32 @@ class CrawlExtraction:
 
 
 class BackpressureMiddleware:
-    """Downloader middleware: hold article requests while the extraction backlog is full."""
+    """Downloader middleware: hold article requests while the extraction backlog is full.
+
+    It sits late in the chain (after robots.txt, the incremental skip and politeness
+    have decided) and early on the way back (before retries, redirects and backoffs
+    turn a response into a new request), so a place is taken just before the
+    download and given back as soon as it ends.
+    """
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
+        self.service = CrawlExtraction.of(crawler)  # workers start now, warming up while Scrapy does
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "BackpressureMiddleware":
         return cls(crawler)
 
     async def process_request(self, request: Request) -> None:
-        if not request.meta.get(ARTICLE_META):
-            return None
-        service = CrawlExtraction.of(self.crawler)
-        if service.full():
-            await maybe_deferred_to_future(service.room())
+        if request.meta.get(ARTICLE_META) and self.service.workers:
+            await self.service.admit()
+            request.meta[PLACED] = True
+        return None
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        self.service.arrived(request.meta)
+        return response
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        self.service.arrived(request.meta)
         return None

@@ -99,6 +99,7 @@ class ArchivePipeline:
             self.writer.call("finish_crawl", self.crawl_id, counts, error=error).result()
         finally:
             stats.set_value("harvest/archive/transactions", self.writer.batches)
+            stats.set_value("harvest/archive/cpu_seconds", self.writer.cpu_seconds)
             self.writer.close()
             self.writer = None
 

@@ -39,9 +39,10 @@ EXTENSIONS = {
     "harvester.progress.Progress": 500,
 }
 DOWNLOADER_MIDDLEWARES = {
-    # After the incremental skip (50): holds article requests back while HARVEST_EXTRACT_BACKLOG
-    # pages wait for extraction.
-    "harvester.crawl_extraction.BackpressureMiddleware": 60,
+    # Just before the download (after robots.txt, the incremental skip, politeness) and first
+    # on the way back: holds article requests while HARVEST_EXTRACT_BACKLOG pages are being
+    # downloaded or wait for extraction (harvester.crawl_extraction).
+    "harvester.crawl_extraction.BackpressureMiddleware": 940,
     # Only active when REPLAY_WARCS names files: answers from WARC instead of the network.
     "harvester.replay_middleware.WarcReplayMiddleware": 950,
     # Outermost: a response whose WARC record could not be written (full disk) fails here.
@@ -63,7 +64,8 @@ HARVEST_PROGRESS_INTERVAL = 10.0   # seconds between progress log lines when std
 HARVEST_REFRESH = False
 REPLAY_WARCS: list[str] = []
 # Extraction runs in worker processes (harvester.crawl_extraction): None = one per core,
-# 0 = in the reactor thread. Fetching pauses while BACKLOG pages wait (0 = 4 per worker).
+# 0 = in the reactor thread. Article fetching pauses while BACKLOG pages are being fetched
+# or wait for extraction (0 = CONCURRENT_REQUESTS + 2 per worker).
 HARVEST_EXTRACT_WORKERS = None
 HARVEST_EXTRACT_BACKLOG = 0
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -95,3 +96,24 @@ def test_killing_a_worker_mid_crawl_loses_no_page(tmp_path: Path) -> None:
         outcomes = conn.execute(
             "SELECT stored + unchanged + deleted + blocked + not_article + errors, errors FROM crawls").fetchone()
     assert outcomes == (len(urls), 0)  # every page accounted for, the killed one retried
+
+
+def test_backpressure_caps_the_pages_waiting_for_extraction(tmp_path: Path) -> None:
+    cases = [c for c in iter_cases() if c.truth["status"] == "article"]
+    with FixtureSite() as site:
+        urls = [mirrored(site.local_url(case.meta["url"]), copy) for copy in range(2) for case in cases]
+        result = run_harvest("crawl", *urls, "--db", str(tmp_path / "archive.db"), "--warc-dir",
+                             str(tmp_path / "warcs"), "--quiet", "-v", *FAST, "-s", "CONCURRENT_REQUESTS=8",
+                             "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8",
+                             "-s", "HARVEST_EXTRACT_WORKERS=1", "-s", "HARVEST_EXTRACT_BACKLOG=3")
+    assert result.returncode == 0, result.stderr[-2000:]
+    most = re.search(r"'harvest/extract/backlog_max': (\d+)", result.stderr)
+    held = re.search(r"'harvest/extract/paused': (\d+)", result.stderr)
+    # Pages waiting: at most the backlog plus those already downloaded when it filled up,
+    # fewer than the downloader alone would let in (every page, with one slow worker).
+    assert most and int(most.group(1)) <= 3 + 8
+    assert held and int(held.group(1)) > 0  # fetching did pause for it
+    with sqlite3.connect(tmp_path / "archive.db") as conn:
+        counts = conn.execute("SELECT stored + unchanged + deleted + blocked + not_article + errors, errors "
+                              "FROM crawls").fetchone()
+    assert counts == (len(urls), 0)  # and every page went through

@@ -80,11 +80,11 @@ class ArticlePageMixin:
         yield article_item(response, self.source, result)
 
     def failed(self, failure: Failure) -> None:
+        request = getattr(failure, "request", None)
         # Skips decided on purpose (already archived, 304 unchanged, page limit) are not failures.
         if failure.check(IgnoreRequest) and getattr(failure.value, "harvest_skip", False):
             return
         harvest_stats.count(self.crawler.stats, "error")
-        request = getattr(failure, "request", None)
         response = getattr(failure.value, "response", None)
         # Some download errors carry no message (ResponseDataLossError): their type says it.
         reason = f"HTTP {response.status}" if response is not None else \
