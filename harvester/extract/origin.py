@@ -46,9 +46,9 @@ ACCOUNT_CREDIT_AFTER = re.compile(
     r"|(?P<name>[^\s“”\"「」『』《》：:，,。;；|丨]{2,30}))", re.I)
 _URL_IN_TEXT = re.compile(r"https?://[^\s<>\"'，。；]+")
 _ANCHORS = etree.XPath("//body//a[@href]")
-_CREDIT_LINES = etree.XPath("//body//*[not(self::script or self::style)][text()[contains(., '公众号') or "
-                            "contains(., '原文') or contains(translate(., 'ACCOUNT', 'account'), 'account')]]"
-                            "[string-length(normalize-space()) <= 200]")
+# own text of an element that may credit an account or label an original link
+_CREDIT_WORDS = re.compile("公众号|原文|account", re.I)
+CREDIT_LINE_MAX = 200
 
 
 def site_of(host: str) -> str:
@@ -103,14 +103,18 @@ def origin_claims(doc: Doc, canonical: str, foreign_canonical: str | None = None
     if on_wechat:
         add("source_link", "url", _link(doc.script_var("msg_source_url"), doc.url))
     for anchor in _ANCHORS(doc.tree):
-        url = _link(anchor.get("href") or "", doc.url)
+        href = (anchor.get("href") or "").strip()
+        labelled = bool(SOURCE_LABELS.search(anchor.text_content()) or SOURCE_LABELS.search(_text_before(anchor)))
+        if not labelled and (on_wechat or "weixin.qq.com" not in href):
+            continue  # only labelled links and links to WeChat claim anything: the rest is never canonicalised
+        url = _link(href, doc.url)
         if not url:
             continue
-        if SOURCE_LABELS.search(node_text(anchor)) or SOURCE_LABELS.search(_text_before(anchor)):
+        if labelled:
             add("source_link", "url", url)
-        elif not on_wechat and is_wechat(url) and urlsplit(url).path.startswith("/s"):
+        elif is_wechat(url) and urlsplit(url).path.startswith("/s"):
             add("wechat_link", "url", url)
-    for element in _CREDIT_LINES(doc.tree)[:40]:
+    for element in doc.elements_with_text(_CREDIT_WORDS, CREDIT_LINE_MAX)[:40]:
         text = node_text(element)
         label = SOURCE_LABELS.search(text)
         if label:  # 原文链接：https://mp.weixin.qq.com/s/... written out as text
@@ -129,7 +133,7 @@ def _text_before(anchor: etree._Element, width: int = 16) -> str:
     if previous is not None:
         text = previous.tail or ""
         if not text.strip():
-            text = node_text(previous)
+            text = previous.text_content() if isinstance(previous.tag, str) else ""
     else:
         parent = anchor.getparent()
         text = (parent.text or "") if parent is not None else ""

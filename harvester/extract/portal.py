@@ -161,12 +161,12 @@ class PortalTemplate(Template):
         if h1 is not None:
             # the line(s) right under the headline; never the body further down
             parent = h1.getparent()
-            parent_text = spaced_text(parent) if parent is not None else ""
+            parent_text = _info_text_of(parent) if parent is not None else ""
             if parent_text and len(parent_text) <= INFO_MAX:
                 texts.append(parent_text)
             else:
                 siblings = [el for el in h1.itersiblings() if isinstance(el.tag, str)][:3]
-                texts.extend(spaced_text(sib)[:INFO_MAX] for sib in siblings)
+                texts.extend(_info_text_of(sib)[:INFO_MAX] for sib in siblings)
         value = " | ".join(t for t in texts if t)
         doc.cache["portal.info_text"] = value
         return value
@@ -274,6 +274,16 @@ class PortalTemplate(Template):
 
 
 _INFO_XPATH = etree.XPath(PortalTemplate.info_xpath)
+_STRING = etree.XPath("string()")
+
+
+def _info_text_of(el: etree._Element) -> str:
+    """spaced_text of a short element; of a long one (the article body beside the headline) only
+    its first characters, read without walking the whole subtree."""
+    raw = str(_STRING(el))
+    if len(raw) <= 3 * INFO_MAX:
+        return spaced_text(el)
+    return " ".join(raw[:3 * INFO_MAX].split())[:INFO_MAX + 1]
 # short elements whose own text may be a title label (the words every label in rules [titles] contains)
 # own text that may be a title label (the words every label in rules [titles] contains)
 _TITLE_LABEL_WORDS = re.compile("标题|標題|题目|題目|eadline|itle")

@@ -23,8 +23,9 @@ from harvester.extract.rules import Rules, StatusRules
 # WeChat's message box on error pages (expired links, deletions, checks).
 _ERROR_XPATH = etree.XPath("//*[contains(@class,'weui-msg')] | //*[contains(@class,'global_error_msg')]"
                            " | //*[@id='js_verify'] | //*[contains(@class,'warn_msg')]")
-_ACCOUNT_XPATH = etree.XPath("//*[@id='history'] | //*[contains(@class,'profile_info')] | //*[@id='js_profile_qrcode']")
-_WECHAT_BODY = etree.XPath("//*[@id='js_content']")
+# WeChat's article body, and the parts of an account page (history list, profile box): one scan of the tree
+_WECHAT_MARKS = etree.XPath("//*[@id='js_content' or @id='history' or @id='js_profile_qrcode' or "
+                            "contains(@class,'profile_info')]")
 _RESULT_HEADS = etree.XPath("//body//*[self::h2 or self::h3 or self::h4 or self::dt][.//a[@href]]"
                             "[string-length(normalize-space()) <= 80]")
 _PAGER_XPATH = etree.XPath(
@@ -57,8 +58,9 @@ def classify(doc: Doc, body: list[str], rules: Rules, captions: list[str] | tupl
     marked = marker_status(doc, rules)
     if marked is not None:
         return marked
-    wechat_body = _first(doc, _WECHAT_BODY) is not None
-    if not wechat_body and _first(doc, _ACCOUNT_XPATH) is not None:
+    marks = {el.get("id") or "profile" for el in _WECHAT_MARKS(doc.tree)}
+    wechat_body = "js_content" in marks
+    if not wechat_body and marks:
         return Verdict("not_article", "WeChat account page")
     total = sum(len(t) for t in body) + sum(len(t) for t in captions)
     if total < cfg.min_body_chars:
@@ -112,11 +114,6 @@ def visible_text(doc: Doc, limit: int = 5000) -> str:
         if size > limit:
             break
     return " ".join(parts)
-
-
-def _first(doc: Doc, xpath: etree.XPath) -> etree._Element | None:
-    found = xpath(doc.tree)
-    return found[0] if found else None
 
 
 def _compact(text: str) -> str:
@@ -283,17 +280,16 @@ def link_items(doc: Doc, cfg: StatusRules, rows: bool = True) -> list[str]:
     least `list_min_items` siblings of one parent, of the same tag and class, are such items.
     `rows=False` leaves out table rows (a table of links may be the article's content).
     """
-    key = "status.link_items" if rows else "status.link_items_norows"
-    cached = doc.cache.get(key)
+    cached = doc.cache.get("status.link_items")
     if isinstance(cached, list):
-        return cached
-    items: list[str] = []
+        return [text for text, row in cached if rows or not row]
+    items: list[tuple[str, bool]] = []  # (compact text, from a table row)
     sizes: dict = {}
     for parent in _LIST_PARENTS(doc.tree, n=cfg.list_min_items):
         children = [c for c in parent if isinstance(c.tag, str)]
         groups: dict[tuple[str, str], list[int]] = {}
         for k, child in enumerate(children):
-            if child.tag in ITEM_TAGS and (rows or child.tag != "tr"):
+            if child.tag in ITEM_TAGS:
                 groups.setdefault((child.tag, child.get("class") or ""), []).append(k)
         for members in groups.values():
             if len(members) < cfg.list_min_items:
@@ -314,9 +310,9 @@ def link_items(doc: Doc, cfg: StatusRules, rows: bool = True) -> list[str]:
                 if max(m[2] for m in measured) and chars - linked <= cfg.item_extra_max:
                     found.append("".join(_compact(_STRING(el)) for el in span))
             if len(found) >= cfg.list_min_items and len(found) >= 0.6 * len(members):
-                items.extend(found)
-    doc.cache[key] = items
-    return items
+                items.extend((text, children[members[0]].tag == "tr") for text in found)
+    doc.cache["status.link_items"] = items
+    return [text for text, row in items if rows or not row]
 
 
 def in_items(text: str, items: list[str]) -> bool:
