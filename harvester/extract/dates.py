@@ -143,4 +143,7 @@ def choose_date(candidates: list[DateCandidate]) -> str | None:
     same = sorted((c for c in candidates if c.value[:10] == best), key=lambda c: -c.weight)
     timed = [c for c in same if "T00:00:00" not in c.value]
     shown = [c for c in timed if c.source.startswith("byline")]
-    return (shown or timed or same)[0].value
+    if shown:  # the shown minute, with its seconds when another source agrees to that minute
+        finer = [c for c in timed if c.value[:16] == shown[0].value[:16] and c.value[17:19] != "00"]
+        return (finer or shown)[0].value
+    return (timed or same)[0].value
