@@ -97,3 +97,28 @@ def test_a_word_under_the_headline_is_no_name():
 def test_double_line_breaks_separate_paragraphs():
     art = extract_html(_essay("许文清"))
     assert [p.text for p in art.paragraphs][-3:] == PARAS
+
+
+def test_a_meta_author_the_page_credits_as_its_editor_gives_way_to_the_byline():
+    head = "<meta name='author' content='郑嘉怡'>"
+    art = extract_html(_page("2020-01-02 17:11 来源：城市晚报　本报记者 林小雨", head=head,
+                             after="<p>责任编辑：郑嘉怡</p>"), "http://news.example.cn/a/12.html")
+    assert art.author == "林小雨"
+    assert art.editors.get("责任编辑") == "郑嘉怡"
+
+
+def test_roles_glued_to_names_and_author_slash_publication_bylines():
+    from harvester.extract.portal import author_from_info
+
+    assert author_from_info("作者： 记者王敬照 编辑： 王华军") == "王敬照"
+    assert author_from_info("记者 王晓丹 通讯员 林晨") == "王晓丹"
+    art = extract_html(_page("林小雨/城市晚报 2019-09-24 09:30"), "http://news.example.cn/a/13.html")
+    assert art.author == "林小雨"
+
+
+def test_wechat_2018_template_author_field_beside_the_date():
+    page = wechat_page("城市的夜晚", "随笔小站", [("p", t) for t in PARAS]).replace(
+        '<em id="publish_time" class="rich_media_meta rich_media_meta_text"></em>',
+        '<em id="post-date" class="rich_media_meta rich_media_meta_text">2018-04-07</em>'
+        '<em class="rich_media_meta rich_media_meta_text">🌙林小雨</em>')
+    assert extract_html(page).author == "林小雨"

@@ -68,11 +68,16 @@ def is_site_name(value: str, doc: Doc) -> bool:
     return any(core in _compact(name) or _compact(name) in core for name in site_names(doc))
 
 def tidy_credits(doc: Doc, article: Article) -> None:
-    """Staff codes off every name ('王晓_NBJ11279' -> '王晓'); a site's own name is no author."""
+    """Staff codes off every name ('王晓_NBJ11279' -> '王晓'); a site's own name, the article's
+    source (a newspaper's name in meta author) and a person the page credits as its editor (a
+    CMS putting 责任编辑 into meta author) are no author."""
     article.editors = {k: strip_staff_code(v) for k, v in article.editors.items() if strip_staff_code(v)}
     if article.author:
         article.author = strip_staff_code(article.author) or None
     if article.author and is_site_name(article.author, doc):
+        article.author = None
+    if article.author and (_compact(article.author) == _compact(article.source or "")
+                           or article.author in article.editors.values()):
         article.author = None
 
 def byline_over_site(doc: Doc, article: Article, lifted: dict) -> None:

@@ -63,6 +63,9 @@ _DATE_META = ("article:published_time", "og:article:published_time", "og:publish
 INFO_MAX = 300  # characters: an info line is short; a longer block is the article
 
 
+_ROLE_PREFIX = re.compile(r"^(?:本报|本刊|本台|特约|首席)?(?:记者|通讯员|实习生)")
+
+
 def author_from_info(info: str) -> str | None:
     """'作者：黄思敏 来源：深圳商报' -> '黄思敏'; '记者 王晓丹 通讯员 林晨' -> '王晓丹'; 'By Liu Xiaoxiao'."""
     for m in _AUTHOR_RX.finditer(info):
@@ -71,6 +74,9 @@ def author_from_info(info: str) -> str | None:
             continue  # "记者 王晓 摄" credits a photo, not the article
         kept: list[str] = []
         for name in re.split(r"[ 、，,]+", m.group(1)):
+            bare = _ROLE_PREFIX.sub("", name)
+            if bare and not kept:  # '作者：记者王敬照': a role glued to the first name is no part of it
+                name = bare
             # the stop word that comes first in the name ("余聪责任编辑屈运栩": 责任编辑, not 编辑)
             at = min((name.index(k) for k in _NAME_STOPS if k in name), default=None)
             if at is not None:

@@ -7,9 +7,8 @@ come right after the markup.
 """
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
-
 import re
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from lxml import etree
 
@@ -21,6 +20,8 @@ from harvester.extract.rules import Rules
 from harvester.extract.template import Template
 
 KEEP_QUERY = ("__biz", "mid", "idx", "sn")  # identify the article; the rest is tracking
+# emoji and pointing marks an account puts around a name ('🌏华商君', '…☞')
+_DECORATION = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F]+")
 
 
 def clean_wechat_url(url: str) -> str:
@@ -56,10 +57,12 @@ class WeChatTemplate(Template):
         return doc.first_text(*self.account_xpaths) or doc.script_var("nickname") or None
 
     def author(self, doc: Doc) -> str | None:
-        value = doc.meta_value("author") or doc.first_text("//*[@id='js_author_name']") \
-            or doc.script_var("author")
-        return value or None
+        value = doc.meta_value("author") or doc.first_text(*self.author_xpaths) or doc.script_var("author")
+        return _DECORATION.sub("", value).strip() or None
 
+    # the author field: #js_author_name (2020 on), else the unnamed <em> beside the date (2018-2019)
+    author_xpaths = ("//*[@id='js_author_name']",
+                     "//*[@id='meta_content']//em[contains(@class,'rich_media_meta_text')][not(@id)]")
     signature_xpaths = ("//*[contains(@class,'profile_card_signature')]", "//*[@id='js_profile_signature']",
                         "//*[contains(@class,'profile_meta_value') and contains(@class,'signature')]")
 
