@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 from scrapy.http import HtmlResponse, Request
-from scrapy.utils.reactor import install_reactor
+from scrapy.utils.reactor import install_reactor, is_reactor_installed
 from scrapy.utils.test import get_crawler
 from warcio.archiveiterator import ArchiveIterator
 
@@ -16,12 +16,21 @@ from harvester.warc_recorder import WarcRecorder
 
 @pytest.fixture(scope="module", autouse=True)
 def reactor() -> None:
-    """Scrapy's crawler object wants the reactor its settings name (crawls here run in subprocesses)."""
-    install_reactor("twisted.internet.asyncioreactor.AsyncioSelectorReactor")
+    """Scrapy's crawler object wants a reactor installed (crawls here run in subprocesses)."""
+    if not is_reactor_installed():
+        install_reactor("twisted.internet.asyncioreactor.AsyncioSelectorReactor")
+
+
+def installed_reactor_path() -> str:
+    """The reactor an earlier test module may already have installed in this process, by import path."""
+    from twisted.internet import reactor as installed
+
+    return f"{type(installed).__module__}.{type(installed).__name__}"
 
 
 def test_records_pairs_and_hands_the_pointer_on(tmp_path: Path) -> None:
     settings = project_settings({"WARC_DIR": str(tmp_path), "ARCHIVE_DB": ""}).copy_to_dict()
+    settings["TWISTED_REACTOR"] = installed_reactor_path()  # the recorder works on any reactor
     crawler = get_crawler(ArticleSpider, settings)
     recorder = WarcRecorder.from_crawler(crawler)
     request = Request("http://127.0.0.1:8000/article/1.html", headers={"User-Agent": "t"})
