@@ -14,6 +14,7 @@ from typing import Callable, Iterable, Iterator
 from archive.cdxj import CdxjIndex
 from archive.store import Archive
 from archive.warcstore import ResponseRecord, iter_responses
+from harvester.extract.sniff import may_be_html
 from harvester.extraction import PageJob, extract_all, make_pool
 
 
@@ -29,9 +30,10 @@ class ReplaySummary:
                 f"not articles {o['not_article']}, skipped {o['skipped']}, errors {o['error']}")
 
 
-def _is_html(headers: list[tuple[str, str]]) -> bool:
-    content_type = next((v for k, v in headers if k.lower() == "content-type"), "text/html")
-    return "html" in content_type.lower() or not content_type
+def _is_html(headers: list[tuple[str, str]], body: bytes = b"") -> bool:
+    """An HTML type, no type, or a page under another label whose bytes are HTML (octet-stream articles)."""
+    content_type = next((v for k, v in headers if k.lower() == "content-type"), "")
+    return may_be_html(body, content_type)
 
 
 class LazyIndex:
@@ -49,7 +51,7 @@ class LazyIndex:
 
 
 def _replayable(record: ResponseRecord) -> bool:
-    return record.status == 200 and _is_html(record.headers) and not record.url.endswith("/robots.txt")
+    return record.status == 200 and _is_html(record.headers, record.body) and not record.url.endswith("/robots.txt")
 
 
 def replay(paths: Iterable[str], archive: Archive, source: str = "replay",

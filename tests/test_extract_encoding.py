@@ -69,3 +69,34 @@ def test_non_html_raises_one_line_error(body, why):
 def test_non_html_content_type_raises():
     with pytest.raises(ExtractionError, match="application/pdf"):
         extract(Page(body=b"<html></html>", url="x", headers={"content-type": "application/pdf"}))
+
+
+ARTICLE = ("<!DOCTYPE html><html><head><title>河口湿地迎来越冬候鸟</title></head><body><article>"
+           + "<p>今年入冬以来，河口湿地迎来了大批越冬候鸟，保护站的工作人员每天清晨巡护记录。</p>" * 4
+           + "</article></body></html>").encode("utf-8")
+
+
+@pytest.mark.parametrize("content_type", ["application/octet-stream", "binary/octet-stream", "text/plain",
+                                          "application/x-unknown-content-type", "", "application/download"])
+def test_html_under_a_vague_label_is_read_by_its_bytes(content_type):
+    headers = {"content-type": content_type} if content_type else {}
+    article = extract(Page(body=ARTICLE, url="http://example.cn/a.html", headers=headers))
+    assert article.status == "article" and "越冬候鸟" in article.title
+
+
+@pytest.mark.parametrize("body", [b"%PDF-1.7\n%\xe2\xe3", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40,
+                                  b"plain words without any markup"])
+def test_octet_stream_that_is_not_html_is_still_refused(body):
+    with pytest.raises(ExtractionError, match="not HTML|empty"):
+        extract(Page(body=body, url="http://example.cn/a.bin", headers={"content-type": "application/octet-stream"}))
+
+
+def test_sniffing_sees_markup_past_a_bom_blanks_and_comments():
+    from harvester.extract.sniff import may_be_html, starts_like_html
+
+    assert starts_like_html(b"\xef\xbb\xbf  \n<!-- saved -->\n<html lang=zh>")
+    assert starts_like_html("\ufeff<!doctype html>".encode("utf-16-le"))
+    assert not starts_like_html(b"PK\x03\x04<html>")
+    assert may_be_html(ARTICLE, "application/octet-stream") and may_be_html(ARTICLE, "")
+    assert not may_be_html(b"%PDF-1.4 <html>", "application/octet-stream")
+    assert not may_be_html(ARTICLE, "application/pdf"), "a binary format's label is believed, as browsers do"

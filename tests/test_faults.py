@@ -130,7 +130,8 @@ def test_every_server_fault_ends_as_one_counted_outcome(tmp_path: Path) -> None:
         db, "SELECT fetched, new, errors, changed + unchanged + deleted + blocked + not_article FROM crawls")
     assert (new, errors, others) == (len(stored), len(failed), 0)
     base = server.base
-    assert {f"{base}/ok/1.html", f"{base}/ok/2.html", f"{base}/fault/429.html", f"{base}/fault/charset.html"} <= stored
+    assert {f"{base}/ok/1.html", f"{base}/ok/2.html", f"{base}/fault/429.html", f"{base}/fault/charset.html",
+            f"{base}/fault/octet.html"} <= stored, "an article served as octet-stream is an article"
     assert {base + p for p in ("/fault/500.html", "/fault/reset.html", "/fault/short.html", "/fault/drip.html",
                                 "/fault/loop.html", "/fault/big.html", "/fault/bomb.html")} <= failed
     assert hits["/fault/429.html"] == 2, "Retry-After honoured, then fetched"

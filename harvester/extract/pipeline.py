@@ -24,13 +24,12 @@ from harvester.extract.language import document_language, paragraphs_from_blocks
 from harvester.extract.metadata import PORTAL, WECHAT, metadata_cascade, templates_for
 from harvester.extract.origin import origin_claims, split_canonical
 from harvester.extract.rules import RULES, Rules
+from harvester.extract.sniff import refusal
 from harvester.extract.status import Verdict, classify
 from harvester.extract.titles import drop_title_echo, other_language_title, split_title
 from harvester.extract.wechat import drop_account_slogan, is_video_post
 from harvester.page import Page
 
-_NON_HTML_TYPES = ("application/pdf", "image/", "audio/", "video/", "application/zip", "application/octet-stream",
-                   "font/")
 _REPORTED_ROLE = {"lead": "body", "legend": "caption"}  # internal roles of language.paragraphs_from_blocks
 
 __all__ = ["extract", "extract_html", "extract_doc", "ExtractionError"]
@@ -38,9 +37,9 @@ __all__ = ["extract", "extract_html", "extract_doc", "ExtractionError"]
 
 def extract(page: Page) -> Article:
     """Extract one fetched page into a contract Article (never raises for HTML input)."""
-    ctype = page.content_type.lower()
-    if ctype and any(ctype.startswith(t) for t in _NON_HTML_TYPES):
-        raise ExtractionError(f"not HTML: content-type {ctype.split(';')[0]}")
+    refused = refusal(page.content_type)  # only a binary format's label refuses; under any other the bytes decide
+    if refused:
+        raise ExtractionError(refused)
     text, _encoding = decode(page.body, page.content_type)
     doc = Doc.parse(text, page.url)
     return extract_doc(doc)
