@@ -35,6 +35,30 @@ def is_tail_heading(text: str, rules: Rules) -> bool:
     return core in rules.tail_headings or core in rules.next_article
 
 
+_SENTENCE_END = re.compile(r"[.!?。！？…][\"'”’)）]*\s*$")
+
+
+def is_running_text(text: str, rules: Rules) -> bool:
+    """A paragraph of the story itself: long (a Chinese character counts two) and ending a sentence."""
+    return len(text) + len(HAN_RX.findall(text)) >= rules.tail_running_chars and bool(_SENTENCE_END.search(text))
+
+
+def article_continues(rest: list[Block], rules: Rules) -> bool:
+    """Whether the blocks after a tail heading are the article going on, not a trailing block.
+
+    English pages put 'Read more' expanders and 'Recommended' / 'Trending' boxes inside the
+    story; trafilatura keeps the story's paragraphs after them. A trailing block is headlines
+    (with a date or a summary): it does not start with the story's running text and is not
+    mostly made of it.
+    """
+    texts = [b.text for b in rest if b.kind != "image" and b.text.strip()]
+    if not texts or not is_running_text(texts[0], rules):
+        return False
+    running = [t for t in texts if is_running_text(t, rules)]
+    return len(running) >= rules.tail_continue_paragraphs and \
+        sum(map(len, running)) >= rules.tail_continue_share * sum(map(len, texts))
+
+
 def is_next_article(text: str, rules: Rules) -> bool:
     """'下一篇', '下一篇：…', 'Next article': the head of the next/previous article box."""
     core = re.split(r"[:：]", text.strip(_DECOR), maxsplit=1)[0].strip(_DECOR).lower()
@@ -171,7 +195,7 @@ def clean(blocks: list[Block], rules: Rules | None = None) -> Cleaned:
             continue
         in_glossary = False
         if is_tail_heading(single, rules):
-            if position >= rules.tail_min_position:
+            if position >= rules.tail_min_position and not article_continues(blocks[idx + 1:], rules):
                 if is_next_article(single, rules):
                     _drop_stubs(out)
                 _drop_rest(out, blocks, idx, rules)

@@ -109,6 +109,11 @@ class Rules:
     tail_max_len: int
     tail_patterns: list[re.Pattern[str]]
     next_article: frozenset[str]
+    # a tail heading followed by the article's own running text is an inline widget's label
+    # ('Read more' expander, a 'Recommended' box mid-story): see cleaning.article_continues
+    tail_continue_paragraphs: int
+    tail_continue_share: float
+    tail_running_chars: int
     lifts: list[tuple[str, re.Pattern[str], int]]
     credit_key: re.Pattern[str]
     credit_max_len: int
@@ -166,6 +171,9 @@ def load_rules(text: str | None = None) -> Rules:
         tail_max_len=int(data["tail"].get("max_len", 24)),
         tail_patterns=[re.compile(p, flags) for p in data["tail"].get("patterns", [])],
         next_article=frozenset(w.lower() for w in data["tail"].get("next_article", [])),
+        tail_continue_paragraphs=int(data["tail"].get("continue_paragraphs", 2)),
+        tail_continue_share=float(data["tail"].get("continue_share", 0.5)),
+        tail_running_chars=int(data["tail"].get("running_chars", 120)),
         lifts=[(r["field"], re.compile(r["pattern"], flags), int(r.get("max_len", 200))) for r in data["lift"]],
         credit_key=re.compile(r"(?:^|(?<=[\s|｜/,，;；、(（\[【]))(" + qualified + "|".join(map(re.escape, keys)) +
                               r")(?=\s*(?:[:：/|｜丨]|\s|$)|[\u4e00-\u9fff])\s*[:：/|｜丨]?\s*", re.I),

@@ -71,18 +71,22 @@ def classify(doc: Doc, body: list[str], rules: Rules, captions: list[str] | tupl
         return Verdict("article", "WeChat article body")
     items = link_items(doc, cfg)
     blocks = text_blocks(doc, body, items, cfg)
+    declared = declared_types(doc)
     if not blocks:
         if is_search_results(doc, rules):
             return Verdict("not_article", "site-search results, no text block")
+        if declared & cfg.article_types:
+            # the publisher calls it an article (a brief, a live blog, a roundup of linked items):
+            # list-like shape alone is no strong evidence against its own word
+            return Verdict("article", f"declared {sorted(declared & cfg.article_types)[0]}, short text")
         if is_link_list(body, items, cfg):
             return Verdict("not_article", "a list of story links, no text block")
         if has_pagination(doc, rules):
             return Verdict("not_article", "a pager under headlines, no text block")
         share = link_share(doc)
-        if share > cfg.link_share_max:
+        if share > cfg.link_share_max and body_link_share(doc, body, cfg.teaser_end) > cfg.link_share_max:
             return Verdict("not_article", f"{share:.0%} of the text in links, no text block")
         return Verdict("article", "short text, no list evidence")
-    declared = declared_types(doc)
     if declared & cfg.listing_types and not declared & cfg.article_types and len(blocks) <= cfg.list_max_prose \
             and is_link_list(body, items, cfg):
         return Verdict("not_article", f"declared {sorted(declared & cfg.listing_types)[0]}, a list of story links")
@@ -180,6 +184,27 @@ def link_share(doc: Doc) -> float:
     value = linked / total if total else 0.0
     doc.cache["status.link_share"] = value
     return value
+
+
+def body_link_share(doc: Doc, body: list[str], teaser_end: re.Pattern[str] | None = None) -> float:
+    """Share of the extracted body's characters that are the texts of the page's links.
+
+    Menus and sidebars can make most of a page's text link text while the body trafilatura
+    found (a short brief, a list of plain points) is not: only a body that is itself mostly
+    links makes a links-only page. A teaser ending in a read-on link ('…[详细]', 'Read more »')
+    stands for another page: it counts as link text.
+    """
+    total = linked = 0
+    for k, text in enumerate(body):
+        n = len(_compact(text))
+        total += n
+        after = body[k + 1] if k + 1 < len(body) else ""
+        if teaser_end is not None and (teaser_end.search(text) or
+                                       len(after) <= TEASER_LINK_MAX and teaser_end.search(after)):
+            linked += n
+        else:
+            linked += min(n, linked_chars(doc, text))
+    return linked / total if total else 1.0
 
 
 def _search_url(url: str, rules: Rules) -> bool:

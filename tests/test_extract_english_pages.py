@@ -1,0 +1,93 @@
+"""English news pages the Chinese-first rules used to lose: short briefs and roundups on link-heavy
+sites came out `not_article`, and a 'Read more' expander or a 'Recommended' box inside a story cut
+the rest of the story. Every page here is invented; the shapes are those of real English news sites."""
+from __future__ import annotations
+
+from harvester.extract import extract
+from harvester.extract.blocks import Block
+from harvester.extract.cleaning import clean
+from harvester.extract.rules import RULES
+from harvester.page import Page
+
+_SECTIONS = ("World Politics Business Technology Science Health Sports Entertainment Opinion Travel Style "
+             "Food Video Podcasts Weather").split()
+URL = "https://lantern.example/2021/03/03/ferry-fares/"
+
+
+def _site(body: str, og_type: str = "article") -> str:
+    """A news page whose menus, sidebar and footer hold far more (linked) text than its story."""
+    nav = "".join(f'<li><a href="/section/{w.lower()}/">{w}</a></li>' for w in _SECTIONS)
+    side = "".join(f'<li><a href="/2021/03/0{k % 9 + 1}/story-{k}/">Council weighs plan number {k} for the '
+                   f'river bridges</a></li>' for k in range(18))
+    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Ferry fares rise | The Lantern'
+            f'</title><meta property="og:type" content="{og_type}"></head><body><header><nav><ul>{nav}</ul>'
+            f'</nav></header><main><article><h1>Ferry fares rise</h1>{body}</article></main><aside><h3>Most read'
+            f'</h3><ul>{side}</ul></aside><footer><ul>{nav}</ul></footer></body></html>')
+
+
+def _extract(html: str):
+    return extract(Page(body=html.encode("utf-8"), url=URL))
+
+
+POINTS = [f"Route {k} fares go up by ten cents at peak times" for k in range(1, 7)]
+BULLETS = "<div class='story'><p>What changes on Monday:</p><ul>" + "".join(f"<li>{x}</li>" for x in POINTS) + \
+    "</ul></div>"
+ROUNDUP = "<div class='story'>" + "".join(
+    f'<p><a href="/2021/03/0{k}/item/">Harbour board approves works item {k}</a> — a note on what it costs.</p>'
+    for k in range(1, 8)) + "</div>"
+
+
+def test_short_story_of_plain_points_on_a_link_heavy_page_is_an_article():
+    """No paragraph is long enough to be a text block and most of the page is links, but the body
+    itself is plain text: not a links-only page, declared article or not."""
+    for og_type in ("article", "website"):
+        art = _extract(_site(BULLETS, og_type))
+        assert art.status == "article", (og_type, art.status_reason)
+        body = [p.text for p in art.paragraphs]
+        assert POINTS[0] in body and POINTS[-1] in body
+
+
+def test_roundup_of_linked_items_declared_an_article_is_an_article():
+    """A roundup (or a live blog) reads like a list of links; the publisher's og:type article outweighs that."""
+    art = _extract(_site(ROUNDUP))
+    assert art.status == "article", art.status_reason
+    assert any("works item 7" in p.text for p in art.paragraphs)
+
+
+def test_undeclared_list_of_story_links_is_still_no_article():
+    """Without the publisher's word the same list of story links is an index."""
+    assert _extract(_site(ROUNDUP, og_type="website")).status == "not_article"
+
+
+STORY = [
+    "The harbour board voted on Tuesday to raise ferry fares by ten cents, the first rise in six years, "
+    "citing the cost of fuel and of the crews who run the night boats.",
+    "Commuters at the north pier said they had expected a rise, though several asked why the weekend "
+    "fares would go up as well when the boats run half empty.",
+    "The board said the extra money would pay for two quieter boats, due next spring, and for longer "
+    "opening hours at the ticket office on the south side of the harbour.",
+    "A public meeting on the timetable will be held at the town hall next month, and written comments "
+    "can be sent to the board until the end of April.",
+]
+
+
+def _blocks(lines: list[str]) -> list[Block]:
+    return [Block(text=t) for t in lines]
+
+
+def test_read_more_expander_inside_a_story_is_dropped_alone():
+    """'Read more' after the opening paragraphs of a mobile story expands the rest of it."""
+    for label in ("Read more", "Recommended", "Trending"):
+        out = clean(_blocks(STORY[:2] + [label] + STORY[2:]), RULES)
+        assert [b.text for b in out.blocks] == STORY, label
+        assert label in out.removed
+
+
+def test_trailing_list_of_headlines_is_still_cut():
+    """After the story, the same heading over headlines (one with a summary) ends the article."""
+    tail = ["Council weighs new river bridge", "Night buses return to the ring road",
+            "The ring road reopens after a week of repairs, the council said on Monday, with two lanes open."]
+    for label in ("Read more", "Related stories", "You may also like"):
+        out = clean(_blocks(STORY + [label] + tail), RULES)
+        assert [b.text for b in out.blocks] == STORY, label
+        assert tail[0] in out.removed and tail[-1] in out.removed
