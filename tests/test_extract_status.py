@@ -250,3 +250,45 @@ def test_blog_front_page_keeps_its_first_entry():
     assert "绕着湖边跑了两圈" in body and "理发店" not in body and "大雪" not in body
     assert art.published == "2005-03-21T07:20:44+08:00"
     assert art.author == "小雨"
+
+
+def _sidebar(n: int = 40) -> str:
+    """A right column of many short links (tags, authors, books): most of the page's text is in links."""
+    return "<div class='right'>" + "".join(f"<a href='/tag/{k}.html'>分类标签第{k}号</a>" for k in range(n)) + "</div>"
+
+
+def test_poem_in_br_lines_beside_a_link_column_is_an_article():
+    """A poem written as <br> lines right inside a <div> (trafilatura leaves such text out) next to a
+    column of links: its lines come back and count as text, so the page is kept with the poem."""
+    lines = ["晨雾初开见远帆，", "潮声一夜到窗前。", "邻家早起晒渔网，", "稚子追鸥过石滩。",
+             "午后云低风渐紧，", "归舟争泊旧湾边。", "灯前闲话明朝事，", "且看东山月一弯。"]
+    html = ("<html><head><meta charset='utf-8'><title>海村即事_诗词网</title></head><body>"
+            "<div class='main'><div class='left'><h1>海村即事</h1><p class='source'><a href='/a/1.html'>周远舟</a>"
+            " <a href='/d/qing.html'>〔清代〕</a></p><div class='contson'>" + "<br>".join(lines) + "</div></div>"
+            + _sidebar() + "</div></body></html>")
+    art = extract(_page(html, "https://poems.example.cn/view_88.aspx"))
+    assert art.status == "article", art.status_reason
+    body = [p.text for p in art.paragraphs]
+    assert body[0] == lines[0] and lines[-1] in body
+    assert art.author == "周远舟"
+
+
+def test_post_written_one_short_sentence_to_a_line_is_an_article():
+    """No paragraph is long enough on its own, but a run of punctuated lines outside links is text."""
+    lines = ["天刚亮，早市就开张了。", "卖菜的阿婆摆好了摊。", "豆腐坊飘出一阵热气。", "买菜的人越来越多。",
+             "八点过后，街上才安静下来。", "阿婆收摊回家做早饭。", "她说明天还要早起进货。", "早市就这样过了一天。"]
+    html = ("<html><head><meta charset='utf-8'><title>早市</title></head><body><h1>早市</h1><article>"
+            + "".join(f"<p>{x}</p>" for x in lines) + "</article>" + _sidebar(60) + "</body></html>")
+    art = extract(_page(html, "https://news.example.cn/a/5501_77.html"))
+    assert art.status == "article", art.status_reason
+    assert [p.text for p in art.paragraphs][:8] == lines
+
+
+def test_a_menu_of_unpunctuated_lines_is_no_text_run():
+    from harvester.extract.dom import Doc
+    from harvester.extract.rules import RULES
+    from harvester.extract.status import text_runs
+
+    doc = Doc.parse("<html><body><p>x</p></body></html>", "https://x.example.cn/")
+    menu = ["首页新闻中心", "通知公告栏目", "政务公开专栏", "办事服务大厅", "互动交流平台", "专题专栏汇总"]
+    assert text_runs(doc, menu * 3, [], RULES.status) == []

@@ -55,7 +55,9 @@ class _Walker:
 
     def add(self, text: str | None) -> None:
         if text:
-            text = re.sub(r"[\s\u00a0]+", " ", text)
+            # program code keeps its lines; everywhere else a line break in the source is a space
+            text = re.sub(r"[^\S\n]+", " ", text) if self.kind_stack and self.kind_stack[-1] == "code" \
+                else re.sub(r"[\s\u00a0]+", " ", text)
             if text:
                 self.buf.append((text, self.bold_depth > 0))
 
@@ -128,12 +130,15 @@ class _Walker:
             self._indent_break(el.tail)
             self.add(el.tail)
             return
-        is_block = tag in BLOCK_TAGS or tag in CAPTION_TAGS
+        # trafilatura gives a <pre> block as <code> straight under its body (or nested in such a <code>)
+        code_block = tag == "code" and "\n" in "".join(el.itertext()) and \
+            (el.getparent() is None or el.getparent().tag in ("body", "doc", "main", "div", "section", "code"))
+        is_block = tag in BLOCK_TAGS or tag in CAPTION_TAGS or code_block
         bold = tag in BOLD_TAGS or (tag == "hi" and "#b" in (el.get("rend") or ""))
         if is_block:
             self.flush()
             self.kind_stack.append("heading" if tag in HEADING_TAGS else "caption" if tag in CAPTION_TAGS
-                                   else "code" if tag in CODE_TAGS else "block")
+                                   else "code" if tag in CODE_TAGS or code_block else "block")
         if bold:
             self.bold_depth += 1
         self.add(el.text)

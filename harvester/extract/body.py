@@ -106,9 +106,16 @@ _BOX_XPATH = etree.XPath(
     "//body//*[contains(@class,'summary') or contains(@id,'summary') or contains(@class,'abstract') or "
     "contains(@class,'daodu') or contains(@class,'digest')][string-length(normalize-space()) < 800]")
 
+SUMMARY_RESTATES = 2.0  # a labelled box goes only when the body outside it holds this many times its text
+
 def drop_labelled_boxes(doc: Doc, blocks: list[Block], rules: Rules) -> list[Block]:
     """A box labelled 中文导读 / 摘要 / Summary restates the article (often in the other
-    language); it is not body text and no translation, so its paragraphs go."""
+    language); it is not body text and no translation, so its paragraphs go.
+
+    It restates only what is there: when the text outside the boxes is not several times
+    theirs (a journal page shows its abstract and keywords, the full text being a PDF),
+    the box is the article's text and stays.
+    """
     drop: set[str] = set()
     for box in _BOX_XPATH(doc.tree)[:5]:
         parts = walk_blocks(box, doc.url)
@@ -116,6 +123,10 @@ def drop_labelled_boxes(doc: Doc, blocks: list[Block], rules: Rules) -> list[Blo
         if len(texts) >= 2 and texts[0].strip(" :：【】[]") in rules.box_labels:
             drop.update("".join(t.split()) for t in texts)
     if not drop:
+        return blocks
+    compact = ["".join(b.text.split()) for b in blocks if b.kind != "image"]
+    inside = sum(len(c) for c in compact if c in drop)
+    if sum(len(c) for c in compact) - inside < SUMMARY_RESTATES * inside:
         return blocks
     return [b for b in blocks if b.kind == "image" or "".join(b.text.split()) not in drop]
 

@@ -54,10 +54,13 @@ _NAME_STOPS = ("来源", "来自", "稿源", "出处", "通讯员", "编辑", "�
                "点击", "人气", "访问", "热度", "次数", "查看", "分享", "收藏", "打印", "字体", "发表",
                # what a reporter did, not a second name: '（记者陈立 整合）'
                "整合", "整理", "编译", "综合", "综述", "采访", "供稿", "发自")
+# the explicit publication metas first (scholarly pages: the Highwire citation_* tags every journal platform prints)
 _DATE_META = ("article:published_time", "og:article:published_time", "og:published_time", "datepublished",
+              "citation_publication_date", "citation_date", "citation_online_date", "prism.publicationdate",
               "pubdate", "publishdate", "publish_date", "publishtime", "publish-date", "dc.date",
               "dc.date.issued", "dcterms.created", "weibo:article:create_at", "og:release_date",
               "bytedance:published_time", "sailthru.date", "article.published", "date", "apub:time")
+_EXPLICIT_DATES = 8
 
 
 INFO_MAX = 300  # characters: an info line is short; a longer block is the article
@@ -116,6 +119,19 @@ def credible_meta_author(doc: Doc, value: str | None) -> str | None:
         if "".join(doc.meta_value(key).split()) == "".join(value.split()):
             return None
     return value
+
+
+_CITATION_AUTHORS = etree.XPath("//meta[@name='citation_author' or @name='DC.creator' or @name='dc.creator']/@content")
+
+
+def scholarly_authors(doc: Doc) -> list[str]:
+    """Every author of a scholarly page: one citation_author (or dc.creator) meta each, in order."""
+    names: list[str] = []
+    for value in _CITATION_AUTHORS(doc.tree):
+        name = " ".join(str(value).split())
+        if name and name not in names:
+            names.append(name)
+    return names
 
 
 def is_name_like(value: str) -> bool:
@@ -185,9 +201,9 @@ class PortalTemplate(Template):
         line's time on the same day.
         """
         info = parse_date(self.info_text(doc))
-        candidates = [doc.meta.get(key) for key in _DATE_META[:4]]
+        candidates = [doc.meta.get(key) for key in _DATE_META[:_EXPLICIT_DATES]]
         candidates.append(_jsonld_value(doc, "datePublished"))
-        candidates.extend(doc.meta.get(key) for key in _DATE_META[4:])
+        candidates.extend(doc.meta.get(key) for key in _DATE_META[_EXPLICIT_DATES:])
         candidates.extend(el.get("datetime") for el in _TIME_XPATH(doc.tree)[:3])
         for raw in candidates:
             value = parse_date(raw)
@@ -208,10 +224,10 @@ class PortalTemplate(Template):
             if value:
                 found.append(DateCandidate(value, source, weight))
 
-        add(next((v for v in (doc.meta.get(k) for k in _DATE_META[:4]) if parse_date(v)), None), "meta",
+        add(next((v for v in (doc.meta.get(k) for k in _DATE_META[:_EXPLICIT_DATES]) if parse_date(v)), None), "meta",
             weights.weight_meta)
         add(_jsonld_value(doc, "datePublished"), "json-ld", weights.weight_meta)
-        add(next((v for v in (doc.meta.get(k) for k in _DATE_META[4:]) if parse_date(v)), None), "loose meta",
+        add(next((v for v in (doc.meta.get(k) for k in _DATE_META[_EXPLICIT_DATES:]) if parse_date(v)), None), "loose meta",
             weights.weight_loose)
         add(next((el.get("datetime") for el in _TIME_XPATH(doc.tree)[:3] if parse_date(el.get("datetime"))), None),
             "time element", weights.weight_loose)
@@ -226,7 +242,7 @@ class PortalTemplate(Template):
             value = _ACCOUNT_WORD.sub("", value) if len(_ACCOUNT_WORD.sub("", value)) >= 2 else value
             if len(value) >= 2:
                 return value
-        value = doc.meta_value("source", "article:publisher_name", "og:article:author")
+        value = doc.meta_value("source", "article:publisher_name", "og:article:author", "citation_journal_title")
         value = re.sub(r"^(来源|Source)\s*[:：]\s*", "", value, flags=re.I)
         return value or None
 
@@ -257,6 +273,9 @@ class PortalTemplate(Template):
 
     def author(self, doc: Doc) -> str | None:
         """A scholarly meta (citation_author, dc.creator) first, then a credible meta author, then the info line."""
+        names = [n for n in scholarly_authors(doc) if credible_meta_author(doc, n)]
+        if len(names) > 1:  # a paper's several authors, one meta each
+            return " ".join(names)
         for key in ("citation_author", "citation_authors", "dc.creator", "author", "article:author"):
             value = credible_meta_author(doc, doc.meta_value(key))
             if value:

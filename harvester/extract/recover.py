@@ -110,8 +110,80 @@ def _caption_candidates(root: etree._Element) -> list[etree._Element]:
     return found
 
 
+# a leaf element that holds its text as <br>-separated lines: a poem, an old portal's article body
+_LINED = etree.XPath("//body//*[self::div or self::td or self::section or self::article or self::span or self::font]"
+                     "[count(br) >= $min_breaks][not(.//div or .//p or .//table or .//ul or .//ol or .//section)]")
+LINED_MIN_BREAKS = 2  # <br> children: three lines or more
+LINED_MIN_CHARS = 24  # characters of the element's own text (outside links)
+LINED_MAX = 60  # candidates looked at
+
+
+def _own_text(el: etree._Element) -> str:
+    """The element's own text: its text and the tails of its children, not the children's text (links)."""
+    parts = [el.text or ""]
+    parts.extend(child.tail or "" for child in el)
+    return "".join(parts)
+
+
+def _own_lines(el: etree._Element) -> list[str]:
+    """The element's own text cut at its <br> children."""
+    lines = [el.text or ""]
+    for child in el:
+        if isinstance(child.tag, str) and child.tag == "br":
+            lines.append(child.tail or "")
+        else:
+            lines[-1] += child.tail or ""
+    return lines
+
+
+def restore_lined_text(root: etree._Element, blocks: list[Block], base_url: str = "") -> list[Block]:
+    """Put back text written as lines separated by <br> right inside a <div> or <td>, which
+    trafilatura may leave out whole: a poem's lines, an old portal's article body.
+
+    Such an element is taken back when its own text (not its links') has several lines and
+    it borders text trafilatura kept (the poet's line above a poem, the paragraph after it),
+    the same evidence that brings back subheadings; its lines are inserted there.
+    """
+    if not any(b.kind != "image" for b in blocks):
+        return blocks
+    norms = [_norm(b.text) for b in blocks]
+    kept = "\x00".join(norms)
+    inserts: dict[int, list[Block]] = {}
+    for el in _LINED(root, min_breaks=LINED_MIN_BREAKS)[:LINED_MAX]:
+        own = _norm(_own_text(el))
+        if len(own) < LINED_MIN_CHARS:
+            continue
+        own_lines = [n for n in (_norm(x) for x in _own_lines(el)) if n]
+        if sum(len(n) for n in own_lines if n in kept) * 2 >= len(own):
+            continue  # trafilatura kept (most of) it already
+        before = _norm(text_before(el))[-PROBE:]
+        after = _norm(text_after(el))[:PROBE]
+        at_prev = _find_block(norms, before, tail=True) if before else None
+        at_next = _find_block(norms, after, tail=False) if after else None
+        if at_next is not None and (at_prev is None or at_prev < at_next):
+            pos = at_next
+        elif at_prev is not None and at_next is None:
+            pos = at_prev + 1
+        else:
+            continue
+        new = [b for b in walk_blocks(el, base_url) if b.kind != "image"]
+        lines = [Block(text=t) for b in new for t in (x.strip() for x in b.text.split("\n")) if t]
+        if lines:
+            inserts.setdefault(pos, []).extend(lines)
+    if not inserts:
+        return blocks
+    out: list[Block] = []
+    for k, block in enumerate(blocks):
+        out.extend(inserts.pop(k, []))
+        out.append(block)
+    for pos in sorted(inserts):
+        out.extend(inserts[pos])
+    return out
+
+
 def restore_furniture(root: etree._Element, blocks: list[Block], base_url: str = "") -> list[Block]:
     """`blocks` (trafilatura's, in order) plus the subheadings/captions of `root` that belong between them."""
+    blocks = restore_lined_text(root, blocks, base_url)
     text_blocks = [b for b in blocks if b.kind != "image"]
     if len(text_blocks) < 2:
         return blocks

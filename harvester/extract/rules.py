@@ -81,6 +81,8 @@ class StatusRules:
     link_bar_links: int = 3
     link_bar_share: float = 0.8
     link_run: int = 3
+    run_min_lines: int = 4
+    run_chars: int = 120
 
     @classmethod
     def from_table(cls, table: dict) -> "StatusRules":

@@ -70,7 +70,7 @@ def classify(doc: Doc, body: list[str], rules: Rules, captions: list[str] | tupl
     if wechat_body:
         return Verdict("article", "WeChat article body")
     items = link_items(doc, cfg)
-    blocks = text_blocks(doc, body, items, cfg)
+    blocks = text_blocks(doc, body, items, cfg) or text_runs(doc, body, items, cfg)
     declared = declared_types(doc)
     if not blocks:
         if is_search_results(doc, rules):
@@ -148,6 +148,28 @@ def text_blocks(doc: Doc, body: list[str], items: list[str], cfg: StatusRules) -
         if linked_chars(doc, text) > cfg.link_share_max * len(_compact(text)):
             continue
         found.append(text)
+    return found
+
+
+def text_runs(doc: Doc, body: list[str], items: list[str], cfg: StatusRules) -> list[str]:
+    """Runs of consecutive short body lines that together read as text: a poem's lines, a post
+    written one sentence to a line. A run counts when it has `run_min_lines` lines, none inside
+    the page's link items or mostly link text, `run_chars` characters (a Chinese character
+    counts two) and sentence punctuation in most of its lines; menus and headline lists do not."""
+    joined = "\u0001".join(items)
+    runs: list[list[str]] = [[]]
+    for text in body:
+        c = _compact(text)
+        if c and not (joined and c in joined) and linked_chars(doc, text) <= cfg.link_share_max * len(c):
+            runs[-1].append(text)
+        elif runs[-1]:
+            runs.append([])
+    found: list[str] = []
+    for run in runs:
+        size = sum(len(t) + len(_HAN.findall(t)) for t in run)
+        punctuated = sum(1 for t in run if _PUNCT.search(t) or t.rstrip()[-1:] in "。！？，；：…”")
+        if len(run) >= cfg.run_min_lines and size >= cfg.run_chars and 2 * punctuated > len(run):
+            found.append("\n".join(run))
     return found
 
 
