@@ -91,3 +91,25 @@ def test_trailing_list_of_headlines_is_still_cut():
         out = clean(_blocks(STORY + [label] + tail), RULES)
         assert [b.text for b in out.blocks] == STORY, label
         assert tail[0] in out.removed and tail[-1] in out.removed
+
+
+def test_history_section_or_author_box_is_no_wechat_account_page():
+    """id="history" and a '…profile_info' class mark WeChat's account page only on WeChat's own pages;
+    on a news site they are a story's 'History' section and an author box."""
+    story = "".join(f"<p>{t}</p>" for t in STORY[:2])
+    for extra in ('<h2 id="history">How the ferries began</h2><p>The first two steamers crossed the harbour in '
+                  '1902, from a single wooden pier that still stands.</p>',
+                  '<div class="author-profile_info"><p>Mara Quill covers transport for the paper.</p></div>'):
+        art = _extract(_site(story + extra))
+        assert art.status == "article", art.status_reason
+        assert art.paragraphs[0].text == STORY[0]
+
+
+def test_recaptcha_notice_on_a_short_page_is_no_block():
+    """'This site is protected by reCAPTCHA' under a short story's comment form is no captcha wall."""
+    html = ("<html><head><title>Ferry fares rise</title></head><body><h1>Ferry fares rise</h1>"
+            + "".join(f"<p>{t}</p>" for t in STORY[:2])
+            + "<form><p>This site is protected by reCAPTCHA and the Google Privacy Policy applies.</p></form>"
+            "</body></html>")
+    art = _extract(html)
+    assert art.status == "article", art.status_reason

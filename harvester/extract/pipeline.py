@@ -83,7 +83,7 @@ def extract_doc(doc: Doc, rules: Rules = RULES) -> Article:
         if len(images) >= rules.status.photo_story_images else []
     body = [p.text for p in paragraphs if p.role == "body"]
     video = wechat and is_video_post(doc, WECHAT, meta.title, paragraphs, rules)
-    verdict = classify(doc, body, rules, captions, video=video)
+    verdict = classify(doc, body, rules, captions, video=video, wechat=wechat)
     article.status_reason = verdict.reason
     if verdict.status != "article":
         return _not_an_article(article, verdict)

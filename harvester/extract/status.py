@@ -26,6 +26,8 @@ _ERROR_XPATH = etree.XPath("//*[contains(@class,'weui-msg')] | //*[contains(@cla
 # WeChat's article body, and the parts of an account page (history list, profile box): one scan of the tree
 _WECHAT_MARKS = etree.XPath("//*[@id='js_content' or @id='history' or @id='js_profile_qrcode' or "
                             "contains(@class,'profile_info')]")
+# WeChat's own style, script and image hosts (a share button links to weixin.qq.com, never to these)
+_WECHAT_ASSETS = re.compile(r"res\.wx\.qq\.com|mmbiz\.qpic\.cn|mmbizwap")
 _RESULT_HEADS = etree.XPath("//body//*[self::h2 or self::h3 or self::h4 or self::dt][.//a[@href]]"
                             "[string-length(normalize-space()) <= 80]")
 _PAGER_XPATH = etree.XPath(
@@ -48,17 +50,22 @@ class Verdict:
 
 
 def classify(doc: Doc, body: list[str], rules: Rules, captions: list[str] | tuple[str, ...] = (),
-             video: bool = False) -> Verdict:
+             video: bool = False, wechat: bool = False) -> Verdict:
     """The state of a page whose body paragraphs (`body`) have been extracted.
 
     `captions` are a photo story's captions: they count toward its length, not as prose.
-    `video` says the page is a WeChat post built around an embedded video.
+    `video` says the page is a WeChat post built around an embedded video; `wechat` that the
+    page is WeChat's at all (its URL, #js_content, its image host or its script variables).
     """
     cfg = rules.status
     marked = marker_status(doc, rules)
     if marked is not None:
         return marked
     marks = {el.get("id") or "profile" for el in _WECHAT_MARKS(doc.tree)}
+    if marks and not wechat and "js_profile_qrcode" not in marks and not _WECHAT_ASSETS.search(doc.text):
+        # id="history" and class "…profile_info" make WeChat's account page only on a page built from
+        # WeChat's own assets: elsewhere they are a story's 'History' section or an author box
+        marks &= {"js_content"}
     wechat_body = "js_content" in marks
     if not wechat_body and marks:
         return Verdict("not_article", "WeChat account page")
@@ -102,10 +109,18 @@ def marker_status(doc: Doc, rules: Rules) -> Verdict | None:
         return None
     probe = (box + " " + (text if len(text) <= cfg.short_page else "")).lower()
     for status, markers in (("deleted", cfg.deleted_markers), ("blocked", cfg.blocked_markers)):
-        hit = next((m for m in markers if m.lower() in probe), None)
+        hit = next((m for m in markers if _has_marker(probe, m.lower())), None)
         if hit:
             return Verdict(status, f"marker {hit!r}")
     return None
+
+
+def _has_marker(probe: str, marker: str) -> bool:
+    """Whether the marker occurs in the probe; an English marker as whole words only ('captcha', not
+    the 'reCAPTCHA' of a form's privacy notice on a short article)."""
+    if not marker.isascii():
+        return marker in probe
+    return re.search(r"(?<![a-z])" + re.escape(marker) + r"(?![a-z])", probe) is not None
 
 
 def visible_text(doc: Doc, limit: int = 5000) -> str:
