@@ -113,3 +113,16 @@ def test_recaptcha_notice_on_a_short_page_is_no_block():
             "</body></html>")
     art = _extract(html)
     assert art.status == "article", art.status_reason
+
+
+def test_index_page_whose_json_ld_lists_its_stories_is_still_no_article():
+    """JSON-LD that lists the page's stories (an ItemList of NewsArticle entries) is no declaration
+    that the page is one article."""
+    entries = ",".join(f'{{"@type": "NewsArticle", "headline": "Harbour board approves works item {k}"}}'
+                       for k in range(1, 8))
+    ld = f'<script type="application/ld+json">{{"@type": "ItemList", "itemListElement": [{entries}]}}</script>'
+    html = _site(ROUNDUP, og_type="website").replace("</head>", ld + "</head>")
+    assert _extract(html).status == "not_article"
+    ld_only = f'<script type="application/ld+json">[{entries}]</script>'
+    html = _site(ROUNDUP, og_type="website").replace("</head>", ld_only + "</head>")
+    assert _extract(html).status == "not_article"

@@ -82,7 +82,7 @@ def classify(doc: Doc, body: list[str], rules: Rules, captions: list[str] | tupl
     if not blocks:
         if is_search_results(doc, rules):
             return Verdict("not_article", "site-search results, no text block")
-        if declared & cfg.article_types:
+        if declares_article(doc, rules):
             # the publisher calls it an article (a brief, a live blog, a roundup of linked items):
             # list-like shape alone is no strong evidence against its own word
             return Verdict("article", f"declared {sorted(declared & cfg.article_types)[0]}, short text")
@@ -304,9 +304,25 @@ def declared_types(doc: Doc) -> set[str]:
     return found
 
 
+ARTICLE_ITEMS_MAX = 2  # JSON-LD article objects on one page: more are the entries of a list
+
+
 def declares_article(doc: Doc, rules: Rules) -> bool:
-    """og:type=article, or JSON-LD typed NewsArticle and kin."""
-    return bool(declared_types(doc) & rules.status.article_types)
+    """The publisher says this page is one article: og:type=article, or JSON-LD typed NewsArticle
+    and kin, unless the page also declares a listing (an ItemList, a CollectionPage) or carries
+    the article objects of a whole list of stories."""
+    cfg = rules.status
+    declared = declared_types(doc)
+    if not declared & cfg.article_types or declared & cfg.listing_types:
+        return False
+    if doc.meta_value("og:type").strip().lower() in cfg.article_types:
+        return True
+    found = 0
+    for script in doc.tree.iter("script"):
+        if (script.get("type") or "").lower() == "application/ld+json" and script.text:
+            found += sum(1 for t in re.findall(r'"@type"\s*:\s*"([^"]+)"', script.text[:20000])
+                         if t.lower() in cfg.article_types)
+    return 0 < found <= ARTICLE_ITEMS_MAX
 
 
 # parents of several elements that hold a link: the only places a list of stories can be (XPath runs in C)
