@@ -99,8 +99,34 @@ def trafilatura_blocks(doc: Doc, rules: Rules) -> list[Block]:
     if len(body) == 1 and body[0].tag == "p" and not len(body[0]) and "\n" in (body[0].text or ""):
         # trafilatura's last resort (baseline) gives the page's text as one <p>, one line per element
         return [Block(text=line) for line in (clean_space(x) for x in body[0].text.split("\n")) if line]
+    if len(body) == 1 and body[0].tag == "p" and not len(body[0]):
+        source = flattened_source(doc, body[0].text or "")
+        if source is not None:  # its fallback flattened one element into one line: read that element's blocks
+            return drop_labelled_boxes(doc, walk_blocks(source, doc.url), rules)
     blocks = restore_furniture(doc.tree, walk_blocks(body, doc.url), doc.url)
     return drop_labelled_boxes(doc, blocks, rules)
+
+# elements trafilatura's fallback reads whole (<article>, <main>, a content <div>): where a flattened line came from
+_CONTAINERS = etree.XPath("//body//*[self::article or self::main or self::section or self::div]")
+FLATTENED_MIN = 200  # characters of a flattened line worth tracing back to its element
+
+
+def flattened_source(doc: Doc, text: str) -> etree._Element | None:
+    """The innermost element (not <body>) whose whole text is `text`, blanks aside: trafilatura's fallback
+    returns an <article> it could not split as one paragraph, whose own paragraphs we can still read."""
+    target = "".join(text.split())
+    if len(target) < FLATTENED_MIN:
+        return None
+    found = None
+    for el in _CONTAINERS(doc.tree):
+        if "".join(_STRING_OF(el).split()) == target:
+            found = el  # document order: a later hit lies inside the earlier one
+    if found is None or sum(1 for child in found.iter() if child.tag in ("p", "div", "br", "li", "h1", "h2", "h3")) < 3:
+        return None
+    return found
+
+
+_STRING_OF = etree.XPath("string()")
 
 _BOX_XPATH = etree.XPath(
     "//body//*[contains(@class,'summary') or contains(@id,'summary') or contains(@class,'abstract') or "

@@ -183,6 +183,32 @@ def looks_like_names(text: str, rules: Rules) -> bool:
     return True
 
 
+_TOKENS = re.compile(r"[ \u3000]+")
+# a capitalised word glued to a name's last letters ('ZhouVolunteers'); 'McDonald', 'MacLeod' are names
+_RUN_IN = re.compile(r"(?<=[a-z])(?<!\bMc)(?<!\bMac)(?=[A-Z][a-z]{2,})")
+
+
+def trim_author(value: str | None, rules: Rules) -> str | None:
+    """A byline read up to the next thing on its line: a Latin name run into the first word after
+    it ('Grace YuVisitors'), a Chinese one into the next field or sentence ('郑堃 我要评论', '杨柳 通讯员
+    李辉', '温嘉怡 英仙座流星雨将于…'): the names up to the first word that is no name. A Chinese value whose
+    first word is no family-named name (a pen name) is left as it is."""
+    if not value:
+        return value
+    run_in = _RUN_IN.search(value)
+    if run_in:  # 'Helen ZhouVolunteers': the byline's name, then the first word it ran into
+        return value[:run_in.start()].strip() or value
+    tokens = _TOKENS.split(value.strip())
+    if len(tokens) < 2 or not re.fullmatch(HAN_NAME, tokens[0]) or not looks_like_names(tokens[0], rules):
+        return value
+    kept = [tokens[0]]
+    for token in tokens[1:]:
+        if not (re.fullmatch(HAN_NAME, token) and looks_like_names(token, rules)):
+            break
+        kept.append(token)
+    return " ".join(kept)
+
+
 def name_line(zone: str, title: str, rules: Rules) -> str | None:
     """'林小雨、陈立' on its own between the headline and the first paragraph: the authors."""
     head = _compact(title)[:PROBE]

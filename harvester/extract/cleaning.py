@@ -113,6 +113,23 @@ def strip_staff_code(value: str, rules: Rules | None = None) -> str:
     return rules.staff_code.sub("", value).strip()
 
 
+def _lead_lift(text: str, rules: Rules, position: float) -> tuple[str, str, str] | None:
+    """(field, value, the rest of the paragraph) when a byline is run into the first words of an
+    early paragraph ('By Liang Yuqing' in bold, then 'Cyclists …' with no space between)."""
+    for field_name, rx, max_position in rules.lead_lifts:
+        if position <= max_position:
+            m = rx.match(text)
+            if m and m.group("value").strip() and text[m.end():].strip():
+                return field_name, m.group("value").strip(), text[m.end():].lstrip()
+    return None
+
+
+def ends_article(keys: set[str], markers: frozenset[str]) -> bool:
+    """A credit key that closes the article: one of `markers` itself or a qualified form of it
+    ('英文编辑', '本期编辑', 'Executive editor' end it as '编辑' / 'Editor' do)."""
+    return any(key == m or key.endswith(m) for key in keys for m in markers)
+
+
 def _lift(text: str, rules: Rules) -> tuple[str, str] | None:
     for field_name, rx, max_len in rules.lifts:
         if len(text) <= max_len:
@@ -220,11 +237,18 @@ def clean(blocks: list[Block], rules: Rules | None = None) -> Cleaned:
             out.lifted.setdefault(lifted[0], lifted[1])
             out.removed.append(text)
             continue
+        lead = None if credits else _lead_lift(single, rules, position)
+        if lead:  # the byline goes to its field, the words run into it stay the paragraph's
+            out.lifted.setdefault(lead[0], lead[1])
+            out.removed.append(single[:len(single) - len(lead[2])].strip())
+            block = Block(text=lead[2], kind=block.kind, src=block.src, bold=block.bold, lead=block.lead)
+            text = single = lead[2]
         if credits:
             _add_credits(out, credits, rules)
             keys = {k.lower() for k in credits}
-            if (position >= rules.end_min_position and keys & rules.ends_article) or \
-                    (position >= rules.end_strong_min_position and keys & rules.ends_article_strong):
+            if (position >= rules.end_min_position and ends_article(keys, rules.ends_article)) or \
+                    (position >= rules.end_strong_min_position and ends_article(keys, rules.ends_article_strong)):
+                _drop_box(out, rules)
                 _drop_rest(out, blocks, idx, rules)
                 break
             out.removed.append(text)
@@ -255,6 +279,27 @@ def _drop_stubs(out: Cleaned) -> None:
     while out.blocks and out.blocks[-1].kind != "image" and len(out.blocks[-1].text) <= STUB_MAX \
             and not _ANY_PUNCT.search(out.blocks[-1].text) and len(out.blocks) > 1:
         out.removed.append(out.blocks.pop().text)
+
+
+BOX_LINE_MAX = 80  # characters of a line in a name box (an institute's name in Chinese, then in English)
+BOX_LINES = 3
+_SENTENCE_END = re.compile(r"[。！？!?；;.…]\W*$")
+
+
+def _drop_box(out: Cleaned, rules: Rules) -> None:
+    """The credits that close an article may sit under a name box (an institute or studio named in
+    both languages: short lines without a sentence's end, each naming an organisation, rules
+    [credits] box_line): those few lines just above go with them."""
+    box: list[Block] = []
+    for block in reversed(out.blocks):
+        text = " ".join(block.text.split())
+        if block.kind != "p" or len(text) > BOX_LINE_MAX or _SENTENCE_END.search(text) or len(box) == BOX_LINES \
+                or rules.box_line is None or not rules.box_line.search(text):
+            break
+        box.append(block)
+    if box and len(box) < len([b for b in out.blocks if b.kind != "image"]):
+        for _ in box:
+            out.removed.append(out.blocks.pop().text)
 
 
 def _clean_lines(out: Cleaned, text: str, position: float, rules: Rules) -> tuple[str, bool]:

@@ -12,7 +12,7 @@ from harvester.extract.align import align
 from harvester.extract.article import Article, Pair, Paragraph
 from harvester.extract.blocks import Block
 from harvester.extract.body import collect_images, main_blocks
-from harvester.extract.bylines import body_name_line, read_bylines
+from harvester.extract.bylines import body_name_line, read_bylines, trim_author
 from harvester.extract.cleaning import clean
 from harvester.extract.credits import apply_lifted, byline_over_site, credited_source, lead_author, page_credits, \
     tidy_credits
@@ -97,6 +97,7 @@ def extract_doc(doc: Doc, rules: Rules = RULES) -> Article:
             triples = [t for t in triples if t[0] != article.author]
     article.paragraphs = paragraphs
     read_bylines(doc, article, None if wechat else PORTAL, rules)
+    article.author = trim_author(article.author, rules)
     kept, listed = drop_link_lists(doc, cleaned.blocks, rules)
     kept, later = cut_later_entries(kept, article.published, rules)
     listed += later

@@ -117,6 +117,7 @@ class Rules:
     tail_continue_share: float
     tail_running_chars: int
     lifts: list[tuple[str, re.Pattern[str], int]]
+    lead_lifts: list[tuple[str, re.Pattern[str], float]]  # field, pattern at a paragraph's head, max position
     credit_key: re.Pattern[str]
     credit_max_len: int
     credit_max_value: int
@@ -143,6 +144,7 @@ class Rules:
     glossary_item: re.Pattern[str] | None = None
     notice_label: re.Pattern[str] | None = None
     staff_code: re.Pattern[str] | None = None
+    box_line: re.Pattern[str] | None = None
     caption_markers: list[re.Pattern[str]] = field(default_factory=list)
     caption_max: int = 120
     credit_phrases: list[tuple[str, re.Pattern[str]]] = field(default_factory=list)
@@ -177,6 +179,8 @@ def load_rules(text: str | None = None) -> Rules:
         tail_continue_share=float(data["tail"].get("continue_share", 0.5)),
         tail_running_chars=int(data["tail"].get("running_chars", 120)),
         lifts=[(r["field"], re.compile(r["pattern"], flags), int(r.get("max_len", 200))) for r in data["lift"]],
+        lead_lifts=[(r["field"], re.compile(r["pattern"], re.S), float(r.get("max_position", 0.1)))
+                    for r in data.get("lead_lift", [])],
         credit_key=re.compile(r"(?:^|(?<=[\s|｜/,，;；、(（\[【]))(" + qualified + "|".join(map(re.escape, keys)) +
                               r")(?=\s*(?:[:：/|｜丨]|\s|$)|[\u4e00-\u9fff])\s*[:：/|｜丨]?\s*", re.I),
         credit_max_len=int(credits.get("max_len", 90)),
@@ -206,6 +210,7 @@ def load_rules(text: str | None = None) -> Rules:
         glossary_item=re.compile(data["glossary"]["item"], re.I) if data.get("glossary", {}).get("item") else None,
         notice_label=re.compile(data["notice"]["label"], re.I) if data.get("notice", {}).get("label") else None,
         staff_code=re.compile(credits["staff_code"]) if credits.get("staff_code") else None,
+        box_line=re.compile(credits["box_line"], re.I) if credits.get("box_line") else None,
         credit_phrases=[(ph["key"], re.compile(ph["pattern"], re.I)) for ph in credits.get("phrases", [])],
         caption_markers=[re.compile(p, re.I) for p in data.get("captions", {}).get("markers", [])],
         caption_max=int(data.get("captions", {}).get("max_len", 120)),

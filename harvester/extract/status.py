@@ -33,6 +33,9 @@ _RESULT_HEADS = etree.XPath("//body//*[self::h2 or self::h3 or self::h4 or self:
 _PAGER_XPATH = etree.XPath(
     "//body//*[self::a or self::span or self::li or self::em or self::b or self::strong or self::button or "
     "self::div or self::font][string-length(normalize-space()) <= 14]")
+# what a short page's form says only in attributes: an input's placeholder, a captcha image's alt text
+# ('请输入验证码', alt='验证码'): a check page's words as much as its visible text
+_FORM_WORDS = etree.XPath("//body//input/@placeholder | //body//form//img/@alt | //body//form//input/@value")
 _PUNCT = re.compile(r"[。！？，；,;!?]|\.\s")
 _LETTERS = re.compile(r"[\W\d_]+")
 _SPACE = re.compile(r"\s+")
@@ -107,7 +110,8 @@ def marker_status(doc: Doc, rules: Rules) -> Verdict | None:
     text = visible_text(doc)
     if len(text) > cfg.short_page and not box:
         return None
-    probe = (box + " " + (text if len(text) <= cfg.short_page else "")).lower()
+    short = text + " " + " ".join(_FORM_WORDS(doc.tree)) if len(text) <= cfg.short_page else ""
+    probe = (box + " " + short).lower()
     for status, markers in (("deleted", cfg.deleted_markers), ("blocked", cfg.blocked_markers)):
         hit = next((m for m in markers if _has_marker(probe, m.lower())), None)
         if hit:
@@ -325,8 +329,12 @@ def declares_article(doc: Doc, rules: Rules) -> bool:
     return 0 < found <= ARTICLE_ITEMS_MAX
 
 
+# a link: an <a href>, or an element a script navigates from (data-link / data-href / data-url), as the
+# items of app and WeChat album lists are
+_LINKISH = "self::a[@href] or @data-link or @data-href or @data-url"
 # parents of several elements that hold a link: the only places a list of stories can be (XPath runs in C)
-_LIST_PARENTS = etree.XPath("//body/descendant-or-self::*[count(*[descendant-or-self::a[@href]]) >= $n]")
+_LIST_PARENTS = etree.XPath(f"//body/descendant-or-self::*[count(*[descendant-or-self::*[{_LINKISH}]]) >= $n]")
+_LINK_ROOTS = etree.XPath(f"descendant-or-self::*[{_LINKISH}][not(ancestor::*[{_LINKISH}])]")
 _STRING = etree.XPath("string()")
 
 
@@ -342,9 +350,12 @@ def _measure(el: etree._Element, cfg: StatusRules) -> tuple[int, int, int]:
         return chars, 0, 0
     linked = longest = 0
     for a in el.iter("a"):
+        if a.get("href") is None:
+            linked += len(_compact(_STRING(a)))
+    for a in _LINK_ROOTS(el):  # outermost links only: a data-link item holding an <a> counts once
         n = len(_compact(_STRING(a)))
         linked += n
-        if a.get("href") and cfg.headline_link_min <= n <= cfg.headline_link_max:
+        if cfg.headline_link_min <= n <= cfg.headline_link_max:
             longest = max(longest, n)
     return chars, linked, longest
 

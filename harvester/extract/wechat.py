@@ -60,9 +60,12 @@ class WeChatTemplate(Template):
         value = doc.meta_value("author") or doc.first_text(*self.author_xpaths) or doc.script_var("author")
         return _DECORATION.sub("", value).strip() or None
 
-    # the author field: #js_author_name (2020 on), else the unnamed <em> beside the date (2018-2019)
+    # the author field: #js_author_name (2020 on), else the unnamed <em> beside the date (2018-2019; before
+    # 2018 the meta list has no id)
     author_xpaths = ("//*[@id='js_author_name']",
-                     "//*[@id='meta_content']//em[contains(@class,'rich_media_meta_text')][not(@id)]")
+                     "//*[@id='meta_content']//em[contains(@class,'rich_media_meta_text')][not(@id)]",
+                     "//*[contains(@class,'rich_media_meta_list')]//em[contains(@class,'rich_media_meta_text')]"
+                     "[not(@id)]")
     signature_xpaths = ("//*[contains(@class,'profile_card_signature')]", "//*[@id='js_profile_signature']",
                         "//*[contains(@class,'profile_meta_value') and contains(@class,'signature')]")
 
