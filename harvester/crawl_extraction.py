@@ -32,6 +32,7 @@ from scrapy.http import Request, Response
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 
+from harvester import stats as harvest_stats
 from harvester.extraction import PageJob, make_pool, outcome, run_job, worker_count
 from harvester.spiders.base import ARTICLE_META
 from harvester.threads import deferred_of
@@ -54,6 +55,7 @@ class CrawlExtraction:
         self._pool = make_pool(workers) if workers else None
         self._room: deque[Deferred] = deque()
         crawler.signals.connect(self.close, signal=signals.engine_stopped)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         if workers:
             logger.info("extraction: %d worker process%s, backlog %d pages",
                         workers, "" if workers == 1 else "es", backlog)
@@ -125,6 +127,10 @@ class CrawlExtraction:
         while self._room and self._free():
             self.in_flight += 1
             self._room.popleft().callback(None)
+
+    def spider_closed(self) -> None:
+        """Where the crawl's CPU went, into the stats Scrapy is about to dump."""
+        harvest_stats.record_cpu(self.crawler.stats, self._pool.cpu_seconds() if self._pool else 0.0)
 
     def close(self) -> Deferred | None:
         """Stop the workers; requests still held back are let go (the engine is stopping).

@@ -83,6 +83,9 @@ class InlinePool:
     def pids(self) -> list[int]:
         return []
 
+    def cpu_seconds(self) -> float:
+        return 0.0  # the work ran in the caller's own thread, counted there
+
     def close(self, *, cancel: bool = False) -> None:
         pass
 

@@ -2,8 +2,12 @@
 
 Spiders, the pipeline and the incremental middleware count with `count()`; the
 pipeline's `crawls` row, the progress line and the CLI summary read with `outcomes()`.
+`record_cpu()` adds where the crawl's CPU went (make bench prints it).
 """
 from __future__ import annotations
+
+import resource
+import time
 
 OUTCOMES = ("new", "changed", "unchanged", "deleted", "blocked", "not_article", "error")
 SKIPPED = ("archived", "limit")  # article requests never sent: already archived, over max_pages
@@ -23,3 +27,14 @@ def outcomes(stats) -> dict[str, int]:
 
 def skipped(stats) -> int:
     return sum(stats.get_value(f"harvest/skipped/{reason}", 0) for reason in SKIPPED)
+
+
+def record_cpu(stats, workers: float) -> None:
+    """CPU seconds by where they ran, at the spider's close (called on the reactor thread):
+    the crawl process (every thread of it), its reactor thread alone, the extraction workers.
+    The archive writer thread and WARC writing count their own (harvest/archive/cpu_seconds,
+    warc/cpu_seconds); both run inside the crawl process."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    stats.set_value("harvest/cpu/process_seconds", round(usage.ru_utime + usage.ru_stime, 3))
+    stats.set_value("harvest/cpu/reactor_thread_seconds", round(time.thread_time(), 3))
+    stats.set_value("harvest/cpu/workers_seconds", round(workers, 3))

@@ -9,7 +9,8 @@ and if it dies again the task's future fails with `WorkerDied`. Other tasks neve
 notice; nothing is lost silently.
 
 Tasks are `(function, *args)` with a module-level function and picklable arguments;
-results come back pickled. Workers start with "spawn" (safe in a process that runs
+results come back pickled, each with the worker's CPU time so far, so `cpu_seconds()`
+says what the workers cost without waiting for them to exit (make bench reports it). Workers start with "spawn" (safe in a process that runs
 threads, such as a Twisted reactor with its thread pool) and import `preload`
 modules before their first task, so warm-up overlaps the caller's own start-up.
 """
@@ -23,6 +24,7 @@ import pickle
 import queue
 import signal
 import threading
+import time
 import traceback
 from collections import deque
 from concurrent.futures import Future
@@ -64,15 +66,16 @@ def _serve(conn: Any, preload: Sequence[str]) -> None:
             return
         function, args = task
         try:
-            reply = (True, function(*args))
+            reply = (True, function(*args), time.process_time())
         except Exception as exc:  # sent back to the caller, the worker stays alive
-            reply = (False, _portable(exc))
+            reply = (False, _portable(exc), time.process_time())
         try:
             conn.send(reply)
         except (OSError, EOFError):
             return
         except Exception as exc:  # an unpicklable result
-            conn.send((False, RemoteError(f"result not picklable: {type(exc).__name__}: {exc}")))
+            conn.send((False, RemoteError(f"result not picklable: {type(exc).__name__}: {exc}"),
+                       time.process_time()))
 
 
 def _portable(exc: Exception) -> Exception:
@@ -110,12 +113,14 @@ class WorkerPool:
         self.preload = tuple(preload)
         self.max_tasks = max_tasks  # recycle a worker after this many tasks (0: never)
         self.deaths = 0  # workers that died holding a task
+        self._cpu_done = 0.0  # CPU seconds of workers gone (as of their last reply)
+        self._cpu_live: dict[int, float] = {}  # feeder number -> its worker's CPU seconds so far
         self._context = multiprocessing.get_context(start_method)
         self._tasks: queue.SimpleQueue[_Task | None] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._processes: set[Any] = set()
         self._closed = False
-        self._threads = [threading.Thread(target=self._feed, name=f"worker-feed-{n}", daemon=True)
+        self._threads = [threading.Thread(target=self._feed, args=(n,), name=f"worker-feed-{n}", daemon=True)
                          for n in range(self.size)]
         for thread in self._threads:
             thread.start()
@@ -151,7 +156,16 @@ class WorkerPool:
         with self._lock:
             return [p.pid for p in self._processes if p.pid is not None]
 
-    def _feed(self) -> None:
+    def cpu_seconds(self) -> float:
+        """CPU time the workers have used, as of their latest replies (start-up included)."""
+        with self._lock:
+            return self._cpu_done + sum(self._cpu_live.values())
+
+    def _worker_gone(self, slot: int) -> None:
+        with self._lock:
+            self._cpu_done += self._cpu_live.pop(slot, 0.0)
+
+    def _feed(self, slot: int) -> None:
         """One worker's feeder: hand it tasks one by one, replace it when it dies."""
         process, conn = self._spawn()
         done = 0
@@ -166,9 +180,10 @@ class WorkerPool:
                 while True:
                     try:
                         conn.send((task.function, task.args))
-                        ok, value = conn.recv()
+                        ok, value, cpu = conn.recv()
                     except (OSError, EOFError):  # the worker died (holding this task, or idle)
                         pid, code = process.pid, self._retire(process, conn, stop=False)
+                        self._worker_gone(slot)
                         with self._lock:
                             self.deaths += 1
                         process, conn = self._spawn()
@@ -182,15 +197,19 @@ class WorkerPool:
                     except Exception as exc:  # unpicklable arguments: the caller's error
                         task.future.set_exception(exc)
                     else:
+                        with self._lock:
+                            self._cpu_live[slot] = cpu
                         (task.future.set_result if ok else task.future.set_exception)(value)
                     break
                 done += 1
                 if self.max_tasks and done >= self.max_tasks:
                     self._retire(process, conn, stop=True)
+                    self._worker_gone(slot)
                     process, conn = self._spawn()
                     done = 0
         finally:
             self._retire(process, conn, stop=True)
+            self._worker_gone(slot)
 
     # -- tasks ------------------------------------------------------------
     def submit(self, function: Callable[..., Any], *args: Any) -> Future:

@@ -27,6 +27,14 @@ def die() -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 
 
+def burn(seconds: float) -> float:
+    """Use `seconds` of this process's CPU; return how much it used."""
+    started = time.process_time()
+    while time.process_time() - started < seconds:
+        pass
+    return time.process_time() - started
+
+
 def report_pid_then_wait(marker: str) -> str:
     """Write our pid where the test can read it, then work long enough to be killed."""
     Path(marker).write_text(str(os.getpid()))
@@ -43,6 +51,17 @@ def test_results_and_exceptions_come_back_in_order():
         with pytest.raises(ValueError, match="no 3"):
             pool.submit(refuse, 3).result()
         assert pool.submit(square, 4).result() == 16  # the worker survived the exception
+
+
+def test_the_pool_counts_its_workers_cpu_without_waiting_for_them_to_exit():
+    with WorkerPool(2) as pool:
+        before = pool.cpu_seconds()
+        used = sum(f.result() for f in pool.map(burn, [0.2] * 4))
+        assert pool.cpu_seconds() - before >= used
+        with pytest.raises(WorkerDied):
+            pool.submit(die).result()
+        assert pool.cpu_seconds() >= before + used  # workers that died keep the CPU they had reported
+    assert InlinePool().cpu_seconds() == 0.0
 
 
 def test_a_killed_worker_is_replaced_and_its_task_retried_once(tmp_path):

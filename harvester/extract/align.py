@@ -68,6 +68,7 @@ _EN_WEEKDAY = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|
 _ZH_WEEKDAY = re.compile(r"(?:周|星期|礼拜)([一二三四五六日天])")
 _WEEKDAY_EN = {d: f"wd{i}" for i, d in enumerate("Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split(), 1)}
 _WEEKDAY_ZH = {c: f"wd{i}" for i, c in enumerate("一二三四五六", 1)} | {"日": "wd7", "天": "wd7"}
+_DIGIT = re.compile(r"[0-9]")
 _FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
@@ -85,6 +86,11 @@ class Segment:
         """English: non-space characters; Chinese: Han characters plus other non-space ones."""
         return len("".join(self.text.split()))
 
+    @cached_property
+    def anchors(self) -> frozenset[str]:
+        """`anchors(text, lang)`, worked out once: the ratio estimate and both DP passes use it."""
+        return anchors(self.text, self.lang)
+
 
 def anchors(text: str, lang: str) -> frozenset[str]:
     """Tokens a translation keeps: numbers (commas dropped; small ones spelt out too), month
@@ -97,13 +103,22 @@ def anchors(text: str, lang: str) -> frozenset[str]:
         found |= {str(_MONTHS[m.group(1).lower()]) for m in _EN_MONTH.finditer(text)
                   if m.group(1)[0].isupper()}
         # Latin names in English text are anchors only if a Chinese text may keep them (acronyms, brands)
-        found |= {w.lower() for w in _LATIN.findall(text) if w.isupper() or any(c.isdigit() for c in w)
-                  or (w[0].islower() and any(c.isupper() for c in w[1:]))}
+        found |= {w.lower() for w in _LATIN.findall(text) if _kept_latin(w)}
     else:
         found |= {w.lower() for w in _LATIN.findall(text)}
         found |= {f"n{_ZH_DIGITS[m.group(1)]}" for m in _ZH_NUMBER.finditer(text)}
         found |= {_WEEKDAY_ZH[m.group(1)] for m in _ZH_WEEKDAY.finditer(text)}
     return frozenset(found)
+
+
+def _kept_latin(word: str) -> bool:
+    """An all-caps word, one with a digit, or a camel-cased one (iPhone): what Chinese text keeps.
+
+    `word` is ASCII (_LATIN), so lower() changes exactly its capitals; string methods
+    rather than a loop per character, since every English word of a page comes here.
+    """
+    return word.isupper() or _DIGIT.search(word) is not None or \
+        (word[0].islower() and word[1:] != word[1:].lower())
 
 
 def _match_cost(len_en: float, len_zh: float, ratio: float) -> float:
@@ -122,12 +137,13 @@ def align_segments(en: list[Segment], zh: list[Segment]) -> list[tuple[list[int]
         return []
     band = max(BAND_MIN, int(0.15 * max(n, m)) + abs(n - m))
     first = _first_ratio(en, zh)
-    beads = _best_beads(n, m, band, bead_coster(en, zh, first))
+    costs = _BeadCosts(en, zh)
+    beads = _best_beads(n, m, band, costs.coster(first))
     # The first ratio counts untranslated paragraphs too; re-estimate it from the
     # 1:1 beads found and align again when it moved (Gale-Church's own suggestion).
     ratio = _ratio_from(beads, en, zh)
     if ratio is not None and abs(ratio - first) > RATIO_SHIFT * first:
-        beads = _best_beads(n, m, band, bead_coster(en, zh, ratio))
+        beads = _best_beads(n, m, band, costs.coster(ratio))
     return beads
 
 
@@ -155,12 +171,12 @@ def _adjacent_ratio(en: list[Segment], zh: list[Segment]) -> float | None:
     for s in en:
         if s.role != "body":
             continue
-        a = anchors(s.text, "en")
+        a = s.anchors
         for pos in (s.pos + 1, s.pos - 1):
             other = by_pos.get(pos)
             if other is None or pos in used:
                 continue
-            if a and a == anchors(other.text, "zh"):
+            if a and a == other.anchors:
                 used.add(pos)
                 len_en += max(s.length, 1)
                 len_zh += max(other.length, 1)
@@ -184,47 +200,74 @@ def _ratio_from(beads: list[tuple[list[int], list[int]]], en: list[Segment], zh:
 
 def bead_coster(en: list[Segment], zh: list[Segment], ratio: float | None = None):
     """The cost function of one bead (en[i0:i1] with zh[j0:j1]) for this document."""
-    len_en = [max(s.length, 1) for s in en]
-    len_zh = [max(s.length, 1) for s in zh]
-    ratio = ratio or _doc_ratio(en, zh)
-    anc_en = [anchors(s.text, "en") for s in en]
-    anc_zh = [anchors(s.text, "zh") for s in zh]
-    alternating = _is_alternating(en, zh)
-    log_prior = {bead: -math.log(p) for bead, p in PRIORS.items()}
+    return _BeadCosts(en, zh).coster(ratio or _doc_ratio(en, zh))
 
-    def bead_cost(i0: int, i1: int, j0: int, j1: int) -> float:
-        le = sum(len_en[i0:i1])
-        lz = sum(len_zh[j0:j1])
-        if i1 == i0 or j1 == j0:  # 1:0 or 0:1
-            seg, length = (en[i0], le) if i1 > i0 else (zh[j0], lz / ratio)
-            if seg.role in ASIDE_ROLES:
-                return -math.log(SKIP_PRIOR_CAPTION) + SKIP_PER_CHAR_CAPTION * length
-            return log_prior[(i1 - i0, j1 - j0)] + SKIP_PER_CHAR * length
-        cost = log_prior[(i1 - i0, j1 - j0)] + _match_cost(le, lz, ratio)
-        if True:  # noqa: SIM108 - kept as a block: anchor, caption and adjacency terms
-            a = frozenset().union(*anc_en[i0:i1])
-            b = frozenset().union(*anc_zh[j0:j1])
-            common = len(a & b)
-            cost -= ANCHOR_BONUS * min(common, 3)
-            if a or b:
-                # a number or name on one side only: translations keep them
-                cost += ANCHOR_MISS * min(len(a ^ b), 4)
-                if not common and len(a | b) >= DISJOINT_MIN:
-                    cost += DISJOINT_TOLL  # several anchors, none shared: not a translation
-            roles_en = [en[k].role == "caption" for k in range(i0, i1)]
-            roles_zh = [zh[k].role == "caption" for k in range(j0, j1)]
-            if len(set(roles_en + roles_zh)) > 1:  # a caption joined with body text
-                cost += CAPTION_TOLL * max(1, min(sum(roles_en + roles_zh), len(roles_en + roles_zh) - 1))
-            leads = {en[k].role == "lead" for k in range(i0, i1)} | {zh[k].role == "lead" for k in range(j0, j1)}
-            if len(leads) > 1:  # the lead box joined with body text
-                cost += LEAD_TOLL
-            if alternating and (abs(en[i0].pos - zh[j0].pos) == 1 if (i1 - i0, j1 - j0) == (1, 1) else ADJACENT_SPLITS and
-                                any(abs(en[a].pos - zh[b].pos) == 1 for a in range(i0, i1) for b in range(j0, j1))):
-                # side by side in the page: 1:1, and a 1:2 / 2:1 split whose parts follow each other
-                cost -= ADJACENT_BONUS
-        return cost
 
-    return bead_cost
+class _BeadCosts:
+    """A document's bead costs: what does not depend on the length ratio is worked out once
+    per bead and kept, since the DP runs twice when the ratio moves (align_segments)."""
+
+    def __init__(self, en: list[Segment], zh: list[Segment]) -> None:
+        self.en, self.zh = en, zh
+        self.len_en = [max(s.length, 1) for s in en]
+        self.len_zh = [max(s.length, 1) for s in zh]
+        self.alternating = _is_alternating(en, zh)
+        self.log_prior = {bead: -math.log(p) for bead, p in PRIORS.items()}
+        self._terms: dict[tuple[int, int, int, int], tuple[float, ...]] = {}
+
+    def terms(self, i0: int, i1: int, j0: int, j1: int) -> tuple[float, ...]:
+        """The anchor, caption, lead and adjacency terms of a matching bead, in the order
+        they are added to its cost (so the sums come out the same to the last bit)."""
+        key = (i0, i1, j0, j1)
+        found = self._terms.get(key)
+        if found is not None:
+            return found
+        en, zh = self.en, self.zh
+        a = en[i0].anchors if i1 - i0 == 1 else frozenset().union(*(s.anchors for s in en[i0:i1]))
+        b = zh[j0].anchors if j1 - j0 == 1 else frozenset().union(*(s.anchors for s in zh[j0:j1]))
+        terms: list[float] = []
+        common = len(a & b)
+        if common:
+            terms.append(-(ANCHOR_BONUS * min(common, 3)))
+        if a or b:
+            # a number or name on one side only: translations keep them
+            missing = len(a ^ b)
+            if missing:
+                terms.append(ANCHOR_MISS * min(missing, 4))
+            if not common and len(a | b) >= DISJOINT_MIN:
+                terms.append(DISJOINT_TOLL)  # several anchors, none shared: not a translation
+        roles = [en[k].role == "caption" for k in range(i0, i1)] + [zh[k].role == "caption" for k in range(j0, j1)]
+        if len(set(roles)) > 1:  # a caption joined with body text
+            terms.append(CAPTION_TOLL * max(1, min(sum(roles), len(roles) - 1)))
+        leads = {en[k].role == "lead" for k in range(i0, i1)} | {zh[k].role == "lead" for k in range(j0, j1)}
+        if len(leads) > 1:  # the lead box joined with body text
+            terms.append(LEAD_TOLL)
+        if self.alternating and (abs(en[i0].pos - zh[j0].pos) == 1 if (i1 - i0, j1 - j0) == (1, 1) else ADJACENT_SPLITS
+                                 and any(abs(en[p].pos - zh[q].pos) == 1 for p in range(i0, i1) for q in range(j0, j1))):
+            # side by side in the page: 1:1, and a 1:2 / 2:1 split whose parts follow each other
+            terms.append(-ADJACENT_BONUS)
+        found = self._terms[key] = tuple(terms)
+        return found
+
+    def coster(self, ratio: float):
+        """bead_cost(i0, i1, j0, j1) at this length ratio."""
+        en, zh, len_en, len_zh = self.en, self.zh, self.len_en, self.len_zh
+        log_prior, terms = self.log_prior, self.terms
+
+        def bead_cost(i0: int, i1: int, j0: int, j1: int) -> float:
+            le = sum(len_en[i0:i1])
+            lz = sum(len_zh[j0:j1])
+            if i1 == i0 or j1 == j0:  # 1:0 or 0:1
+                seg, length = (en[i0], le) if i1 > i0 else (zh[j0], lz / ratio)
+                if seg.role in ASIDE_ROLES:
+                    return -math.log(SKIP_PRIOR_CAPTION) + SKIP_PER_CHAR_CAPTION * length
+                return log_prior[(i1 - i0, j1 - j0)] + SKIP_PER_CHAR * length
+            cost = log_prior[(i1 - i0, j1 - j0)] + _match_cost(le, lz, ratio)
+            for term in terms(i0, i1, j0, j1):
+                cost += term
+            return cost
+
+        return bead_cost
 
 
 def _best_beads(n: int, m: int, band: int, bead_cost) -> list[tuple[list[int], list[int]]]:
