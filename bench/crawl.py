@@ -17,10 +17,13 @@ trafilatura) to the end, so interpreter start-up is left out of every figure ali
 Trafilatura runs before and after the crawl and its two rates are averaged, since the
 machine's load drifts. Also printed: the ratio of the harvest rate to each; the CPU a
 page of each (all the crawl's processes; trafilatura's workers), whose ratio says how
-the two compare on a machine nobody else is using; every page stored or not, the peak
-RSS of the crawl's whole process tree (the crawl plus its workers, RSS summed, so pages
-they share count twice), and WARC writing's share of the crawl's CPU (the recorder's own
-CPU time, from the crawl's stats, over the CPU of the whole tree).
+the two compare on a machine nobody else is using; where the crawl's CPU went, a page
+(the extraction workers, the reactor thread, WARC recording and indexing on it, the
+archive writer thread, the crawl process's other threads; from the crawl's stats);
+every page stored or not, the peak RSS of the crawl's whole process tree (the crawl plus
+its workers, RSS summed, so pages they share count twice), and WARC writing's share of
+the crawl's CPU (recording each exchange and indexing the files at the end, over the CPU
+of the whole tree).
 
 Then (`--growth PAGES`, default 10,000; 0 skips it) a longer crawl of distinct pages,
 the tree's RSS sampled as it goes: its RSS once 1,000 pages have been served and at
@@ -227,6 +230,23 @@ def stat(run: Run, name: str) -> float:
     return float(found.group(1)) if found else 0.0
 
 
+def cpu_parts(run: Run, pages: int) -> str:
+    """The crawl's CPU a page by where it ran (start-up included), from its stats."""
+    workers = stat(run, "harvest/cpu/workers_seconds")
+    process = stat(run, "harvest/cpu/process_seconds")
+    reactor = stat(run, "harvest/cpu/reactor_thread_seconds")
+    warc = stat(run, "warc/cpu_seconds")
+    writer = stat(run, "harvest/archive/cpu_seconds")
+    others = process - reactor - writer  # the pool's feeder threads, Twisted's thread pool
+
+    def ms(seconds: float) -> str:
+        return f"{seconds / pages * 1000:.1f}"
+
+    return (f"extraction workers {ms(workers)} ms, reactor thread {ms(reactor)} ms (WARC {ms(warc)} of it), "
+            f"archive writer thread {ms(writer)} ms, other threads {ms(others)} ms; "
+            f"whole tree {ms(run.cpu)} ms")
+
+
 def mib(value: float) -> str:
     return f"{value / 2**20:.0f} MiB"
 
@@ -268,10 +288,12 @@ def main() -> None:
             print(f"  CPU a page:                   harvest crawl {cpu * 1000:.1f} ms (all its processes), "
                   f"bare trafilatura {bare_cpu * 1000:.1f} ms: {bare_cpu / cpu:.2f}x the pages on the same CPU")
             print(f"  harvest crawl process tree:   peak RSS {mib(run.peak_rss)}")
-            print(f"  WARC writing:                 {warc_cpu:.2f} s CPU = {warc_cpu / run.cpu:.1%} of the crawl's CPU")
+            print(f"  WARC writing:                 {warc_cpu:.2f} s CPU = {warc_cpu / run.cpu:.1%} of the crawl's CPU "
+                  f"(recording and indexing)")
             archive_cpu = stat(run, "harvest/archive/cpu_seconds")
             print(f"  archive writer thread:        {archive_cpu:.2f} s CPU = {archive_cpu / run.cpu:.1%} "
                   f"({archive_cpu / len(pages) * 1000:.1f} ms a page, copy detection included)")
+            print(f"  harvest CPU a page by part:   {cpu_parts(run, len(pages))}")
             if args.growth:
                 site.pages = generate(args.growth)
                 grown = harvest(site, work, args.concurrency, "growth")

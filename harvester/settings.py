@@ -19,6 +19,10 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 0.5
+# Scrapy starts this many asyncio tasks for the output of every response (default 100): an
+# article page yields one item at most and a listing's links are scheduled without waiting, so
+# a few do; a hundred cost the reactor about 1.5 ms of CPU a page (make bench, bench/crawl.py).
+CONCURRENT_ITEMS = 4
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 5 * 1024 * 1024

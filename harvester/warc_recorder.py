@@ -148,9 +148,11 @@ class WarcRecorder:
 
     def spider_closed(self, spider) -> None:
         """Close the file cleanly (Scrapy calls this on SIGINT/SIGTERM too) and index it."""
+        started = time.thread_time()  # indexing re-reads what was written: WARC CPU too
         self.store.close()
         if self.store.files and self.store.single_file is None:
             update_index(self.store.directory, [p for p in self.store.files if p.exists()])
+        self.crawler.stats.inc_value("warc/cpu_seconds", time.thread_time() - started, start=0.0)
 
 
 def mend_torn_tails(directory: Path, stats) -> None:

@@ -213,6 +213,11 @@ class _BeadCosts:
         self.len_zh = [max(s.length, 1) for s in zh]
         self.alternating = _is_alternating(en, zh)
         self.log_prior = {bead: -math.log(p) for bead, p in PRIORS.items()}
+        # per paragraph, looked up for every bead: its anchors, is it a caption, is it the lead, where it is
+        self._anchors = ([s.anchors for s in en], [s.anchors for s in zh])
+        self._caption = ([s.role == "caption" for s in en], [s.role == "caption" for s in zh])
+        self._lead = ([s.role == "lead" for s in en], [s.role == "lead" for s in zh])
+        self._pos = ([s.pos for s in en], [s.pos for s in zh])
         self._terms: dict[tuple[int, int, int, int], tuple[float, ...]] = {}
 
     def terms(self, i0: int, i1: int, j0: int, j1: int) -> tuple[float, ...]:
@@ -222,30 +227,32 @@ class _BeadCosts:
         found = self._terms.get(key)
         if found is not None:
             return found
-        en, zh = self.en, self.zh
-        a = en[i0].anchors if i1 - i0 == 1 else frozenset().union(*(s.anchors for s in en[i0:i1]))
-        b = zh[j0].anchors if j1 - j0 == 1 else frozenset().union(*(s.anchors for s in zh[j0:j1]))
+        anc_en, anc_zh = self._anchors
+        a = anc_en[i0] if i1 - i0 == 1 else frozenset().union(*anc_en[i0:i1])
+        b = anc_zh[j0] if j1 - j0 == 1 else frozenset().union(*anc_zh[j0:j1])
         terms: list[float] = []
-        common = len(a & b)
-        if common:
-            terms.append(-(ANCHOR_BONUS * min(common, 3)))
         if a or b:
+            common = len(a & b)
+            if common:
+                terms.append(-(ANCHOR_BONUS * min(common, 3)))
             # a number or name on one side only: translations keep them
             missing = len(a ^ b)
             if missing:
                 terms.append(ANCHOR_MISS * min(missing, 4))
             if not common and len(a | b) >= DISJOINT_MIN:
                 terms.append(DISJOINT_TOLL)  # several anchors, none shared: not a translation
-        roles = [en[k].role == "caption" for k in range(i0, i1)] + [zh[k].role == "caption" for k in range(j0, j1)]
-        if len(set(roles)) > 1:  # a caption joined with body text
+        roles = self._caption[0][i0:i1] + self._caption[1][j0:j1]
+        if any(roles) and not all(roles):  # a caption joined with body text
             terms.append(CAPTION_TOLL * max(1, min(sum(roles), len(roles) - 1)))
-        leads = {en[k].role == "lead" for k in range(i0, i1)} | {zh[k].role == "lead" for k in range(j0, j1)}
-        if len(leads) > 1:  # the lead box joined with body text
+        leads = self._lead[0][i0:i1] + self._lead[1][j0:j1]
+        if any(leads) and not all(leads):  # the lead box joined with body text
             terms.append(LEAD_TOLL)
-        if self.alternating and (abs(en[i0].pos - zh[j0].pos) == 1 if (i1 - i0, j1 - j0) == (1, 1) else ADJACENT_SPLITS
-                                 and any(abs(en[p].pos - zh[q].pos) == 1 for p in range(i0, i1) for q in range(j0, j1))):
-            # side by side in the page: 1:1, and a 1:2 / 2:1 split whose parts follow each other
-            terms.append(-ADJACENT_BONUS)
+        if self.alternating:
+            pos_en, pos_zh = self._pos
+            if (abs(pos_en[i0] - pos_zh[j0]) == 1 if i1 - i0 == 1 and j1 - j0 == 1 else ADJACENT_SPLITS
+                    and any(abs(pos_en[p] - pos_zh[q]) == 1 for p in range(i0, i1) for q in range(j0, j1))):
+                # side by side in the page: 1:1, and a 1:2 / 2:1 split whose parts follow each other
+                terms.append(-ADJACENT_BONUS)
         found = self._terms[key] = tuple(terms)
         return found
 
