@@ -1,7 +1,8 @@
 """Pinned floors that `harvest eval --gate` refuses to go below.
 
 A gate file is a JSON object with one section per scored set ("pages", "corpus",
-"realbench"); a flat object is one section. In a section:
+"realbench", and a holdout set by its directory's name, "holdout9"); a flat object is one
+section. In a section:
 
 - ``"metric": 0.93``: a floor; the figure must be at least this.
 - ``"max_metric": 2``: a ceiling, for counts where less is better (``max_articles_lost``,
@@ -47,6 +48,13 @@ def load_floors(path: Path | str) -> dict:
     if not isinstance(data, dict):
         raise EvalError(f"{path}: expected a JSON object of floors")
     return data
+
+
+def section_for(directory: str | Path, floors: dict | None) -> str:
+    """The gate section a directory of pages is held to: its own name when the gate file has a
+    section by that name (a holdout set, "holdout9"), else "pages"."""
+    name = Path(directory).name
+    return name if floors is not None and isinstance(floors.get(name), dict) else "pages"
 
 
 def floors_for(data: dict, section: str) -> dict:

@@ -430,8 +430,8 @@ def eval_(directory: str | None, with_corpus: bool, corpus_dir: str | None, benc
     reports = []  # (section, report)
     try:
         if directory is not None:
-            reports.append(("pages", evaluate(load_cases(directory, corpus_dir), label=directory,
-                                              baseline=baseline, jobs=jobs)))
+            reports.append((gate.section_for(directory, floors), evaluate(load_cases(directory, corpus_dir),
+                                                                           label=directory, baseline=baseline, jobs=jobs)))
         if with_corpus:
             try:
                 cases = load_corpus_cases(corpus_dir=corpus_dir)

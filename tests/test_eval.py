@@ -184,6 +184,21 @@ def test_project_floors_hold_and_a_raised_floor_fails(tmp_path):
     assert "status accuracy" in bad.output and "below its floor" in bad.output
 
 
+@pytest.mark.parametrize("holdout", ["holdout8", "holdout9"])
+def test_holdout_floors_hold_and_pin_nothing_at_one(holdout):
+    """A holdout set is held to its own section of the gate file (its directory's name), set from
+    figures measured with a margin: never a pinned 1.0."""
+    floors = ROOT / "fixtures" / "eval_floors.json"
+    section = json.loads(floors.read_text(encoding="utf-8"))[holdout]
+    assert all(v < 1.0 for k, v in section.items() if not k.startswith(("max_", "not_", "_")))
+    result = CliRunner().invoke(cli, ["eval", str(ROOT / "fixtures" / holdout), "--gate", str(floors),
+                                      "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert holdout in data and data["gate"] == []
+    assert gate.section_for(ROOT / "fixtures" / holdout, None) == "pages"
+
+
 def test_write_floors_rounds_down(tmp_path):
     out = tmp_path / "f.json"
     result = CliRunner().invoke(cli, ["eval", str(PAGES), "--no-baseline", "--write-floors", str(out)])
