@@ -126,3 +126,15 @@ def test_index_page_whose_json_ld_lists_its_stories_is_still_no_article():
     ld_only = f'<script type="application/ld+json">[{entries}]</script>'
     html = _site(ROUNDUP, og_type="website").replace("</head>", ld_only + "</head>")
     assert _extract(html).status == "not_article"
+
+
+def test_info_lines_go_but_sentences_that_start_like_them_stay():
+    """'Updated: …' and 'Posted on …' info lines are furniture; a sentence that opens with 'Published'
+    and a date, and an interview's 'Reporter: …?' question, are the story."""
+    info = ["Updated: Mar. 3, 2021 10:20 p.m. (UTC+8)", "Posted on March 3, 2021",
+            "By Mara Quill in Harbourtown | The Lantern | Updated: 2021-03-03 10:20 Share"]
+    story = ["Published March 3, 2021, the report found that fares rose faster than wages.",
+             "Reporter: Do you expect the fares to rise again next year?"]
+    out = clean(_blocks([STORY[0], *info, *story, STORY[1]]), RULES)
+    kept = [b.text for b in out.blocks]
+    assert kept == [STORY[0], *story, STORY[1]]
