@@ -122,3 +122,27 @@ def test_wechat_2018_template_author_field_beside_the_date():
         '<em id="post-date" class="rich_media_meta rich_media_meta_text">2018-04-07</em>'
         '<em class="rich_media_meta rich_media_meta_text">🌙林小雨</em>')
     assert extract_html(page).author == "林小雨"
+
+
+def test_names_joined_by_a_dunhao_need_only_half_to_start_with_a_common_surname():
+    art = extract_html(_essay("许文清、风晓岚"))
+    assert art.author == "许文清、风晓岚"
+
+
+def test_a_pen_name_the_headline_announces_is_the_byline():
+    """'晚晴：城市的夜晚' over a line '晚晴': no family name, but the headline names her."""
+    text = "".join(f"<p>{x}</p>" for x in ["城市的夜晚", "晚晴", *PARAS])
+    html = ("<html><head><title>欢迎光临随笔小站</title></head><body><div class='text'><h3>晚晴：城市的夜晚</h3>"
+            f"{text}</div></body></html>")
+    art = extract_html(html, "http://essays.example.cn/2005/7/1.html")
+    assert art.author == "晚晴"
+    assert all(p.text != "晚晴" for p in art.paragraphs)
+
+
+def test_a_credit_label_and_its_value_in_separate_cells():
+    """Old portal footers: '作者：' in one element and '记者林小雨' in the next; '稿件来源：' / the paper."""
+    after = ("</td></tr><tr><td><font>作者：</font> <font>记者林小雨</font></td></tr>"
+             "<tr><td><font>稿件来源：</font><font>城市晚报</font>")
+    art = extract_html(_page("2022年02月13日 09:57", after=after), "http://news.example.cn/a/2.html")
+    assert art.author == "林小雨"
+    assert art.source == "城市晚报"

@@ -169,18 +169,22 @@ def _patterned(text: str, rules: Rules) -> str | None:
     return None
 
 
-def looks_like_names(text: str, rules: Rules) -> bool:
-    """'许文清', '林小雨、陈立': one to four Chinese names, each starting with a family name (rules
-    [bylines] surnames), none a word that names no person ('城南旧事', '公告')."""
+def looks_like_names(text: str, rules: Rules, titles: tuple[str, ...] = ()) -> bool:
+    """'许文清', '林小雨、陈立': one to four Chinese names, none a word that names no person ('城南旧事',
+    '公告'). A lone name must start with a family name (rules [bylines] surnames) unless the headline
+    announces it ('茉莉：我是怎样…', a pen name); of several names joined by 、 at least half must."""
     cfg = rules.bylines
     text = text.strip()
     if not re.fullmatch(NAMES, text) or any(w in text for w in cfg.not_names):
         return False
-    for name in re.split(r"[ 、，,]+", text):
-        name = name.strip("·")
-        if not (name[:2] in cfg.compound_surnames and len(name) >= 3 or name[0] in cfg.surnames and len(name) <= 3):
-            return False
-    return True
+    if any(re.match(re.escape(text) + r"\s*[:：]", t.strip()) for t in titles if t):
+        return True
+    names = [n.strip("·") for n in re.split(r"[ 、，,]+", text) if n.strip("·")]
+    surnamed = sum(1 for name in names
+                   if name[:2] in cfg.compound_surnames and len(name) >= 3 or name[0] in cfg.surnames and len(name) <= 3)
+    if len(names) == 1 or "、" not in text:
+        return surnamed == len(names)
+    return 2 * surnamed >= len(names) and all(len(n) <= 3 for n in names)
 
 
 _TOKENS = re.compile(r"[ \u3000]+")
@@ -228,14 +232,15 @@ def name_line(zone: str, title: str, rules: Rules) -> str | None:
 HEADLINE_MAX = 60  # characters of a headline or subheading line right above a byline line
 
 
-def body_name_line(paragraphs: list[tuple[str, str]], rules: Rules) -> int | None:
+def body_name_line(paragraphs: list[tuple[str, str]], rules: Rules, title: str = "") -> int | None:
     """Index of a bare line of names ('许文清', '林小雨、陈立') at the head of the body, right under
     the page's headline or a heading line, before its first paragraph of prose: the byline, not
     body text. `paragraphs` are (text, role) pairs."""
     for k, (text, _role) in enumerate(paragraphs[:6]):
         if is_prose(text, rules.status):
             return None
-        if looks_like_names(text, rules):
+        # the headline may announce a pen name ('茉莉：我是怎样…'): the page's title or a heading line above
+        if looks_like_names(text, rules, (title, *(t for t, r in paragraphs[:k] if r == "heading"))):
             if not k:
                 return k
             above, role = paragraphs[k - 1]

@@ -184,6 +184,32 @@ def trim_credit_tail(text: str, rules: Rules) -> tuple[str, str | None]:
     return text, None
 
 
+SPLIT_VALUE_MAX = 24  # characters of the value line under a credit label that stands alone
+
+
+def join_split_credits(blocks: list[Block], rules: Rules) -> list[Block]:
+    """'作者：' in one element and '记者王敬照' in the next ('稿件来源：' / '河北日报'): one credit line.
+
+    Old portal templates put a credit's label and its value in separate cells or spans; read
+    apart, the label is an empty credit and the name a stray line of body text."""
+    out: list[Block] = []
+    skip = False
+    for k, block in enumerate(blocks):
+        if skip:
+            skip = False
+            continue
+        nxt = blocks[k + 1] if k + 1 < len(blocks) else None
+        text = block.text.strip().strip("【】[]()（）")
+        if block.kind != "image" and nxt is not None and nxt.kind != "image" and text[-1:] in ":：" \
+                and rules.credit_key.fullmatch(text) and len(nxt.text.strip()) <= SPLIT_VALUE_MAX \
+                and not re.search(r"[:：。，！？]", nxt.text):
+            out.append(Block(text=f"{text}{nxt.text.strip()}", kind=block.kind, bold=block.bold, lead=block.lead))
+            skip = True
+            continue
+        out.append(block)
+    return out
+
+
 def clean(blocks: list[Block], rules: Rules | None = None) -> Cleaned:
     """Drop boilerplate blocks, lift metadata lines, trim credit tails.
 
@@ -191,6 +217,7 @@ def clean(blocks: list[Block], rules: Rules | None = None) -> Cleaned:
     'related' headlines after the article does not make the article look short.
     """
     rules = rules or load_rules()
+    blocks = join_split_credits(blocks, rules)
     out = Cleaned(blocks=[])
     total = sum(len(b.text) for b in blocks if b.kind != "image") or 1
     seen = 0

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import re
 
+from lxml import etree
+
 from harvester.extract.article import Article
 from harvester.extract.blocks import Block
 from harvester.extract.cleaning import is_tail_heading, parse_credits, strip_staff_code
 from harvester.extract.dom import Doc, node_text
 from harvester.extract.metadata import PORTAL, WECHAT
-from harvester.extract.portal import author_from_info, site_from_title
+from harvester.extract.portal import ROLE_PREFIX, author_from_info, site_from_title
 from harvester.extract.rules import Rules
 from harvester.extract.template import Template
 
@@ -28,9 +30,13 @@ def apply_lifted(article: Article, lifted: dict) -> None:
         article.author = lifted["author"]
 
 # own text of an element that may be a credit line ('责任编辑：…', 'Editor: …')
-_CREDIT_WORDS = re.compile("编辑|审核|Editor|editor|责编|校对|审读|审校|终审|监制")
+_CREDIT_WORDS = re.compile("编辑|审核|Editor|editor|责编|校对|审读|审校|终审|监制|作者|稿件来源")
 
 CREDIT_LINE_MAX = 120
+
+_AUTHOR_ROLE = re.compile(r"^(?:作者|撰文)\s*[:：]\s*(?=(?:特约)?(?:记者|通讯员))")
+_NEXT_TEXT = etree.XPath("following::text()[normalize-space()][1]")
+
 
 def page_credits(doc: Doc, article: Article, rules: Rules) -> dict[str, str]:
     """Credit lines outside the extracted body (portal footers): add what the body lacked.
@@ -42,6 +48,11 @@ def page_credits(doc: Doc, article: Article, rules: Rules) -> dict[str, str]:
         text = node_text(el)
         if is_tail_heading(text, rules):
             continue  # "编辑推荐" heads a list of links; it credits nobody
+        label = text.strip().strip("【】[]()（）")
+        if label[-1:] in ":：" and rules.credit_key.fullmatch(label):  # '作者：' here, '记者王敬照' in the next cell
+            value = _NEXT_TEXT(el)
+            text = f"{label}{' '.join(str(value[0]).split())}" if value else text
+        text = _AUTHOR_ROLE.sub("", text.strip())  # '作者：记者王敬照': the role key says it again
         credits = parse_credits(text, rules) if len(text) <= rules.credit_max_len else None
         for key, value in (credits or {}).items():
             target = rules.credit_fields.get(key.lower())
@@ -74,6 +85,8 @@ def tidy_credits(doc: Doc, article: Article) -> None:
     article.editors = {k: strip_staff_code(v) for k, v in article.editors.items() if strip_staff_code(v)}
     if article.author:
         article.author = strip_staff_code(article.author) or None
+    if article.author and re.fullmatch(r"[\u4e00-\u9fff·]{2,4}", ROLE_PREFIX.sub("", article.author)):
+        article.author = ROLE_PREFIX.sub("", article.author)  # '作者：记者王敬照': the role is no part of the name
     if article.author and is_site_name(article.author, doc):
         article.author = None
     if article.author and (_compact(article.author) == _compact(article.source or "")
@@ -94,9 +107,13 @@ def credited_source(doc: Doc, article: Article, value: str | None, templates: li
     """An explicit 'Source: Xinhua' credit in a portal article outranks the site's own name
     (og:site_name, application-name, the <title> suffix) as the article's source.
 
-    Only when the portal's info line gave no source; a WeChat account stays the source.
+    Only when the portal's info line gave no source; a WeChat account stays the source. A page
+    that names no source otherwise takes the credit's.
     """
-    if not value or not article.source or WECHAT in templates or PORTAL.source(doc):
+    if not value or WECHAT in templates or PORTAL.source(doc):
+        return
+    if not article.source:  # the page named no source at all: the credit is all there is
+        article.source = value
         return
     if _compact(value) != _compact(article.source) and is_site_name(article.source, doc) \
             and not is_site_name(value, doc):

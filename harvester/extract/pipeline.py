@@ -89,7 +89,7 @@ def extract_doc(doc: Doc, rules: Rules = RULES) -> Article:
         return _not_an_article(article, verdict)
 
     if not article.author:  # a bare name on its own under the headline: the byline, lifted out of the body
-        at = body_name_line([(p.text, p.role) for p in paragraphs], rules)
+        at = body_name_line([(p.text, p.role) for p in paragraphs], rules, article.title)
         if at is not None:
             article.author = paragraphs[at].text.strip()
             article.removed.append(paragraphs[at].text)

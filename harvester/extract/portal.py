@@ -66,7 +66,7 @@ _EXPLICIT_DATES = 8
 INFO_MAX = 300  # characters: an info line is short; a longer block is the article
 
 
-_ROLE_PREFIX = re.compile(r"^(?:本报|本刊|本台|特约|首席)?(?:记者|通讯员|实习生)")
+ROLE_PREFIX = re.compile(r"^(?:本报|本刊|本台|特约|首席)?(?:记者|通讯员|实习生)")
 
 
 def author_from_info(info: str) -> str | None:
@@ -77,7 +77,7 @@ def author_from_info(info: str) -> str | None:
             continue  # "记者 王晓 摄" credits a photo, not the article
         kept: list[str] = []
         for name in re.split(r"[ 、，,]+", m.group(1)):
-            bare = _ROLE_PREFIX.sub("", name)
+            bare = ROLE_PREFIX.sub("", name)
             if bare and not kept:  # '作者：记者王敬照': a role glued to the first name is no part of it
                 name = bare
             # the stop word that comes first in the name ("余聪责任编辑屈运栩": 责任编辑, not 编辑)
