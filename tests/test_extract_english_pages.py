@@ -138,3 +138,19 @@ def test_info_lines_go_but_sentences_that_start_like_them_stay():
     out = clean(_blocks([STORY[0], *info, *story, STORY[1]]), RULES)
     kept = [b.text for b in out.blocks]
     assert kept == [STORY[0], *story, STORY[1]]
+
+
+def test_roundup_items_between_its_paragraphs_stay():
+    """A roundup's linked items (paragraphs or a list) between its introduction and its closing words
+    are the article's; trafilatura keeps them and so do we. Page furniture lists stand elsewhere."""
+    intro = ("<p>Here is what the harbour board decided on Tuesday, item by item, with links to the full "
+             "report on each decision.</p>")
+    outro = ("<p>The board meets again in April, when it will vote on the timetable for the night boats and "
+             "the weekend services.</p>")
+    linked = [f'<a href="/2021/03/0{k}/item/">Harbour board approves works item {k}</a>' for k in range(1, 8)]
+    for middle in ("".join(f"<p>{a} — money is set aside for it.</p>" for a in linked),
+                   "<ul>" + "".join(f"<li>{a}: money is set aside for it.</li>" for a in linked) + "</ul>"):
+        art = _extract(_site(intro + middle + outro))
+        body = " ".join(p.text for p in art.paragraphs)
+        assert all(f"works item {k}" in body for k in range(1, 8)), middle[:40]
+        assert "Council weighs plan number" not in body  # the sidebar's list is not the article's

@@ -91,13 +91,15 @@ def drop_link_lists(doc: Doc, blocks: list[Block], rules: Rules) -> tuple[list[B
     """A run of story-list entries (a thread's reply list, a 'more from this section' list)
     after the article's text is page furniture: each line lies inside one of the page's
     repeated link items (status.link_items, table rows aside: a table of links is content)
-    and the run is at least `list_min_items` long."""
+    and the run is at least `list_min_items` long. A run whose entries stand among the
+    article's own paragraphs in the page (siblings of them, or a list beside them: a roundup's
+    linked items between its introduction and its closing words) is the article's and stays."""
     cfg = rules.status
     items = link_items(doc, cfg, rows=False)
     if len(items) < cfg.list_min_items:
         return blocks, []
     text_idx = [k for k, b in enumerate(blocks) if b.kind != "image"]
-    drop: set[int] = set()
+    runs: list[list[int]] = []
     run: list[int] = []
     seen_text = False
     for k in [*text_idx, -1]:
@@ -105,13 +107,66 @@ def drop_link_lists(doc: Doc, blocks: list[Block], rules: Rules) -> tuple[list[B
             run.append(k)
             continue
         if len(run) >= cfg.list_min_items:
-            drop.update(run)
+            runs.append(run)
         run = []
         if k >= 0 and is_prose(blocks[k].text, cfg):
             seen_text = True
+    drop: set[int] = set()
+    if runs:
+        story = _story_parents(doc, [b.text for b in blocks if b.kind != "image" and is_prose(b.text, cfg)])
+        for run in runs:
+            if not _among_story(doc, [blocks[k].text for k in run], story):
+                drop.update(run)
     if not drop:
         return blocks, []
     return [b for k, b in enumerate(blocks) if k not in drop], [blocks[k].text for k in sorted(drop)]
+
+
+_TEXT_ELEMENTS = ("p", "li", "div", "dd", "dt", "td", "h2", "h3", "h4", "blockquote", "section", "article")
+_LIST_TAGS = frozenset(("ul", "ol", "dl"))
+
+
+def _elements_by_text(doc: Doc) -> dict[str, list]:
+    """Compact text -> the page's text elements that hold exactly it, computed once."""
+    cached = doc.cache.get("furniture.by_text")
+    if isinstance(cached, dict):
+        return cached
+    found: dict[str, list] = {}
+    for el in doc.tree.iter(*_TEXT_ELEMENTS):
+        text = _compact(el.text_content())
+        if 4 <= len(text) <= 2000:
+            found.setdefault(text, []).append(el)
+    doc.cache["furniture.by_text"] = found
+    return found
+
+
+def _story_parents(doc: Doc, prose: list[str]) -> set:
+    """The elements that hold the article's prose paragraphs as their children."""
+    by_text = _elements_by_text(doc)
+    parents = set()
+    for text in prose:
+        for el in by_text.get(_compact(text), []):
+            if el.getparent() is not None:
+                parents.add(el.getparent())
+    return parents
+
+
+def _among_story(doc: Doc, lines: list[str], story: set) -> bool:
+    """Whether most of the run's entries stand beside the article's paragraphs: children of an
+    element that holds prose paragraphs, or items of a list that is such a child."""
+    if not story:
+        return False
+    by_text = _elements_by_text(doc)
+    inside = 0
+    for line in lines:
+        for el in by_text.get(_compact(line), []):
+            parent = el.getparent()
+            if parent is None:
+                continue
+            if parent in story or (parent.tag in _LIST_TAGS and parent.getparent() in story):
+                inside += 1
+                break
+    return 2 * inside > len(lines)
 
 
 # a date and a clock time, with or without the year: '2005-03-18 01:58:01', '08-11 16:06', '2005年3月18日 01:58'
