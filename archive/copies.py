@@ -38,7 +38,7 @@ never copies of each other.
 """
 from __future__ import annotations
 
-import hashlib
+import functools
 import re
 import sqlite3
 import unicodedata
@@ -47,6 +47,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
+
+import numpy as np
 
 SHINGLE = {"zh": 4, "en": 7}      # characters per shingle, by language
 MIN_SHINGLES = 40                 # a text shorter than this (≈ two lines) is not compared
@@ -77,33 +79,134 @@ def shingles(text: str, lang: str) -> set[str]:
     return grams if len(grams) >= MIN_SHINGLES else set()
 
 
-def jaccard(a: set[str], b: set[str]) -> float:
-    if not a or not b:
+def jaccard(a: set[str] | np.ndarray, b: set[str] | np.ndarray) -> float:
+    """Jaccard similarity of two shingle sets: strings, or their distinct sorted hashes
+    (`shingle_hashes`; equal to the strings' figure but for a 64-bit hash collision)."""
+    if not len(a) or not len(b):
         return 0.0
+    if isinstance(a, np.ndarray):
+        common = len(np.intersect1d(a, b, assume_unique=True))
+        return common / (len(a) + len(b) - common)
     return len(a & b) / len(a | b)
 
 
-def _hash64(data: bytes) -> int:
-    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big")
+# Shingle hashing, vectorised (numpy): a shingle's hash is a polynomial over its code
+# points (wrapping at 2**64) put through the splitmix64 finaliser, so every shingle of a
+# text is hashed in a few array operations instead of one Python call each.
+_POLY = np.uint64(0x100000001B3)
+_MIX1, _MIX2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
+_S30, _S27, _S31 = np.uint64(30), np.uint64(27), np.uint64(31)
 
 
-def signature(grams: Iterable[str]) -> list[int]:
+def _mix(x: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser: spreads a polynomial hash over all 64 bits."""
+    x = (x ^ (x >> _S30)) * _MIX1
+    x = (x ^ (x >> _S27)) * _MIX2
+    return x ^ (x >> _S31)
+
+
+def _code_points(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
+
+
+@functools.cache
+def _bmp_word() -> np.ndarray:
+    """Which BMP code points `normalize` keeps: str.isalnum(), what `\\w` is, less `_`."""
+    return np.fromiter((chr(c).isalnum() for c in range(0x10000)), dtype=bool, count=0x10000)
+
+
+# Full-width ASCII forms and the ideographic space: what makes Chinese text fail NFKC's
+# quick check (then Python normalises the whole string, slowly). Each is swapped for its
+# one-character decomposition first, which leaves the NFKC form unchanged.
+_WIDE_FIRST, _WIDE_LAST, _WIDE_SHIFT, _IDEOGRAPHIC_SPACE = 0xFF01, 0xFF5E, 0xFEE0, 0x3000
+
+
+def _narrowed(text: str) -> str:
+    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    wide = (points >= _WIDE_FIRST) & (points <= _WIDE_LAST)
+    space = points == _IDEOGRAPHIC_SPACE
+    if not (wide.any() or space.any()):
+        return text
+    points = points.copy()
+    points[wide] -= _WIDE_SHIFT
+    points[space] = 0x20
+    return points.tobytes().decode("utf-32-le", "surrogatepass")
+
+
+def _normalized_points(text: str) -> np.ndarray:
+    """The code points of `normalize(text)`, the regular expression done as a table lookup."""
+    points = _code_points(unicodedata.normalize("NFKC", _narrowed(text or "")).lower())
+    bmp = points < 0x10000
+    keep = np.zeros(len(points), dtype=bool)
+    keep[bmp] = _bmp_word()[points[bmp]]
+    if not bmp.all():  # astral characters: asked one by one
+        for i in np.flatnonzero(~bmp).tolist():
+            keep[i] = chr(int(points[i])).isalnum()
+    return points[keep]
+
+
+def _poly(points: np.ndarray, size: int) -> np.ndarray:
+    """The polynomial hash of every `size`-long window of `points`."""
+    count = len(points) - size + 1
+    if count <= 0:
+        return np.zeros(0, dtype=np.uint64)
+    out = points[:count].copy()
+    for j in range(1, size):
+        out *= _POLY
+        out += points[j:j + count]
+    return out
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (np.unique, without its overhead on small arrays)."""
+    values = np.sort(values)
+    return values[np.concatenate(([True], values[1:] != values[:-1]))] if len(values) else values
+
+
+def shingle_hashes(text: str, lang: str) -> np.ndarray:
+    """The sorted distinct 64-bit hashes of a text's shingles (`shingles`, hashed as
+    `gram_hashes` hashes them); empty when there are fewer than MIN_SHINGLES."""
+    with np.errstate(over="ignore"):
+        hashes = _distinct(_mix(_poly(_normalized_points(text), SHINGLE[lang])))
+    return hashes if len(hashes) >= MIN_SHINGLES else hashes[:0]
+
+
+def gram_hashes(grams: Iterable[str]) -> np.ndarray:
+    """The sorted distinct hashes of some shingles given as strings (any lengths)."""
+    by_size: dict[int, list[str]] = {}
+    for gram in grams:
+        if gram:
+            by_size.setdefault(len(gram), []).append(gram)
+    parts = [np.zeros(0, dtype=np.uint64)]
+    with np.errstate(over="ignore"):
+        for size, group in by_size.items():
+            points = _code_points("".join(group)).reshape(len(group), size)
+            hashes = points[:, 0].copy()
+            for j in range(1, size):
+                hashes *= _POLY
+                hashes += points[:, j]
+            parts.append(_mix(hashes))
+    return _distinct(np.concatenate(parts))
+
+
+def signature(grams: Iterable[str] | np.ndarray) -> list[int]:
     """MinHash by one-permutation hashing: each shingle's 64-bit hash picks a bin (its
     top bits) and competes for that bin's minimum (the other bits). An empty bin takes
     the value of the next filled bin to its right, offset by the distance (rotation
     densification), so equal sets give equal signatures and the share of bins where two
-    signatures agree estimates the Jaccard similarity of the sets. [] for no shingles."""
+    signatures agree estimates the Jaccard similarity of the sets. [] for no shingles.
+
+    `grams`: shingle strings, or their hashes as `shingle_hashes` gives them."""
+    hashes = grams if isinstance(grams, np.ndarray) else gram_hashes(grams)
+    if not len(hashes):
+        return []
     shift = 64 - _BIN_BITS
     low = (1 << shift) - 1
-    bins = [_EMPTY] * PERMUTATIONS
-    for gram in grams:
-        h = _hash64(gram.encode("utf-8"))
-        b, v = h >> shift, h & low
-        if v < bins[b]:
-            bins[b] = v
-    filled = [i for i, v in enumerate(bins) if v != _EMPTY]
-    if not filled:
-        return []
+    hashes = np.sort(hashes)  # each bin's smallest value is then its first hash
+    starts = np.searchsorted(hashes, np.arange(PERMUTATIONS, dtype=np.uint64) << np.uint64(shift))
+    firsts = hashes[np.minimum(starts, len(hashes) - 1)]
+    filled = (starts < len(hashes)) & ((firsts >> np.uint64(shift)) == np.arange(PERMUTATIONS, dtype=np.uint64))
+    bins = [int(v) & low if f else _EMPTY for v, f in zip(firsts.tolist(), filled.tolist())]
     out = list(bins)
     for i, v in enumerate(bins):
         if v == _EMPTY:
@@ -112,14 +215,18 @@ def signature(grams: Iterable[str]) -> list[int]:
     return out
 
 
+_LANG_SEED = {lang: i + 1 for i, lang in enumerate(LANGS)}
+
+
 def buckets(sig: list[int], lang: str) -> list[int]:
-    """The LSH bucket keys of a signature: one 63-bit key per band, language and band in it."""
-    keys = []
-    for band in range(BANDS):
-        rows = sig[band * ROWS:(band + 1) * ROWS]
-        data = f"{lang}:{band}:" + ",".join(map(str, rows))
-        keys.append(_hash64(data.encode()) >> 1)  # SQLite integers are signed 64-bit
-    return keys
+    """The LSH bucket keys of a signature: one 63-bit key per band, language and band in
+    it (each band's ROWS values folded into a seed of language and band by `_mix`)."""
+    rows = np.array(sig, dtype=np.uint64).reshape(BANDS, ROWS)
+    with np.errstate(over="ignore"):
+        keys = _mix(np.arange(BANDS, dtype=np.uint64) + np.uint64(_LANG_SEED[lang] << 32))
+        for column in range(ROWS):
+            keys = _mix(keys ^ rows[:, column])
+    return (keys >> np.uint64(1)).tolist()  # SQLite integers are signed 64-bit
 
 
 @dataclass
@@ -132,16 +239,20 @@ class Profile:
     source: str | None
     published: str | None
     texts: dict[str, str]
-    _grams: dict[str, set[str]] = field(default_factory=dict, repr=False)
+    _hashes: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     @property
     def on_wechat(self) -> bool:
         return (urlsplit(self.canonical_url).hostname or "") == "mp.weixin.qq.com"
 
-    def grams(self, lang: str) -> set[str]:
-        if lang not in self._grams:
-            self._grams[lang] = shingles(self.texts.get(lang) or "", lang)
-        return self._grams[lang]
+    def hashes(self, lang: str) -> np.ndarray:
+        """The hashes of its shingles: the set detection compares (no strings cut)."""
+        if lang not in self._hashes:
+            self._hashes[lang] = shingle_hashes(self.texts.get(lang) or "", lang)
+        return self._hashes[lang]
+
+    def signature(self, lang: str) -> list[int]:
+        return signature(self.hashes(lang))
 
 
 def _profile(conn: sqlite3.Connection, article_id: int) -> Profile | None:
@@ -154,7 +265,7 @@ def _profile(conn: sqlite3.Connection, article_id: int) -> Profile | None:
 
 def similarity(a: Profile, b: Profile) -> float:
     """Body similarity of two articles: the best Jaccard over the languages both have."""
-    return max((jaccard(a.grams(lang), b.grams(lang)) for lang in LANGS), default=0.0)
+    return max((jaccard(a.hashes(lang), b.hashes(lang)) for lang in LANGS), default=0.0)
 
 
 # -- keys for claims -------------------------------------------------------------------
@@ -203,7 +314,7 @@ def on_store(conn: sqlite3.Connection, article_id: int, article: dict[str, Any],
     claims = _claim_rows(profile, article.get("origin") or [])
     conn.executemany("INSERT OR IGNORE INTO copy_claims (key, kind, article_id) VALUES (?, ?, ?)",
                      [(key, kind, article_id) for kind, key in claims])
-    signatures = {lang: signature(profile.grams(lang)) for lang in LANGS}
+    signatures = {lang: profile.signature(lang) for lang in LANGS}
     conn.executemany("INSERT OR IGNORE INTO copy_lsh (bucket, article_id) VALUES (?, ?)",
                      [(key, article_id) for lang, sig in signatures.items() if sig for key in buckets(sig, lang)])
     return detect(conn, profile, claims, signatures)
@@ -224,7 +335,7 @@ def refresh(conn: sqlite3.Connection, article_id: int) -> list[dict[str, Any]]:
             conn.execute("INSERT OR IGNORE INTO copy_claims (key, kind, article_id) VALUES (?, ?, ?)",
                          (wechat[1], wechat[0], article_id))
             claims.append(wechat)
-    signatures = {lang: signature(profile.grams(lang)) for lang in LANGS}
+    signatures = {lang: profile.signature(lang) for lang in LANGS}
     conn.executemany("INSERT OR IGNORE INTO copy_lsh (bucket, article_id) VALUES (?, ?)",
                      [(key, article_id) for lang, sig in signatures.items() if sig for key in buckets(sig, lang)])
     return detect(conn, profile, claims, signatures)
@@ -236,7 +347,7 @@ def forget(conn: sqlite3.Connection, article_id: int, *, keep_claims: bool = Fal
     if profile is None:
         return
     for lang in LANGS:
-        sig = signature(profile.grams(lang))
+        sig = profile.signature(lang)
         if sig:
             conn.executemany("DELETE FROM copy_lsh WHERE bucket = ? AND article_id = ?",
                              [(key, article_id) for key in buckets(sig, lang)])
@@ -297,12 +408,12 @@ def detect(conn: sqlite3.Connection, profile: Profile, claims: list[tuple[str, s
         candidates = {r[0] for r in conn.execute(
             f"SELECT DISTINCT article_id FROM copy_lsh WHERE bucket IN ({','.join('?' * len(keys))})", keys)}
         candidates.discard(profile.id)
-        grams = profile.grams(lang)
+        grams = profile.hashes(lang)
         for candidate_id in sorted(candidates):
             candidate = other(candidate_id)
             if candidate is None or candidate.canonical_url == profile.canonical_url:
                 continue
-            score = jaccard(grams, candidate.grams(lang))
+            score = jaccard(grams, candidate.hashes(lang))
             if score >= THRESHOLD:
                 first, second = _ordered(profile, candidate)
                 if (first.id, second.id) not in found and (second.id, first.id) not in found:
@@ -369,6 +480,19 @@ def rebuild(conn: sqlite3.Connection) -> int:
     for (article_id,) in conn.execute("SELECT id FROM articles WHERE is_current = 1 ORDER BY id").fetchall():
         refresh(conn, article_id)
     return conn.execute("SELECT count(*) FROM copies").fetchone()[0]
+
+
+def reindex_buckets(conn: sqlite3.Connection) -> int:
+    """Recompute the LSH buckets of every current version (after the hashing changed);
+    the `copies` rows found so far stay. Returns how many articles have buckets."""
+    conn.execute("DELETE FROM copy_lsh")
+    indexed = 0
+    for (article_id,) in conn.execute("SELECT id FROM articles WHERE is_current = 1 ORDER BY id").fetchall():
+        profile = _profile(conn, article_id)
+        rows = [(key, article_id) for lang in LANGS if (sig := profile.signature(lang)) for key in buckets(sig, lang)]
+        conn.executemany("INSERT OR IGNORE INTO copy_lsh (bucket, article_id) VALUES (?, ?)", rows)
+        indexed += bool(rows)
+    return indexed
 
 
 def copies_of(conn: sqlite3.Connection, article_ids: list[int]) -> dict[str, list[dict[str, Any]]]:

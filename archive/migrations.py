@@ -66,6 +66,7 @@ def copies_tables(db: Database) -> None:
         db.execute(ddl)
     copies.rebuild(db.conn)
 
+
 @migrations(name="0007_text_stored_once")
 def text_stored_once(db: Database) -> None:
     """paragraphs and pairs become views pointing into articles.text_en/text_zh
@@ -89,6 +90,20 @@ def text_stored_once(db: Database) -> None:
                 "DROP TABLE articles_fts", schema.ARTICLES_FTS_0007):
         conn.execute(ddl)
     search.rebuild_index(conn)
+
+
+@migrations(name="0008_copy_buckets_rehashed")
+def copy_buckets_rehashed(db: Database) -> None:
+    """copy_lsh recomputed: shingles are now hashed by a vectorised polynomial hash
+    (archive/copies.py), so buckets written before would never meet the new ones and a
+    replaced version's old buckets could not be found to be removed."""
+    copies.reindex_buckets(db.conn)
+
+
+@migrations(name="0009_search_order_index")
+def search_order_index(db: Database) -> None:
+    """An index in the order Datasette shows ?_search= results (schema.SEARCH_ORDER_INDEX)."""
+    db.execute(schema.SEARCH_ORDER_INDEX)
 
 
 def migrate(db: Database, *, stop_before: str | Iterable[str] | None = None) -> list[str]:

@@ -163,7 +163,8 @@ def _stored_values(conn: sqlite3.Connection, article_id: int) -> dict[str, str] 
     return fts_values(*row, other)
 
 
-_COLUMNS = "title, text_en, text_zh_chars, text_zh_bigrams"
+FTS_COLUMNS = ("title", "text_en", "text_zh_chars", "text_zh_bigrams")
+_COLUMNS = ", ".join(FTS_COLUMNS)
 _VALUES = ":title, :text_en, :text_zh_chars, :text_zh_bigrams"
 
 
@@ -171,32 +172,99 @@ def _indexed(conn: sqlite3.Connection, article_id: int) -> bool:
     return conn.execute(f"SELECT 1 FROM {FTS_TABLE}_docsize WHERE id = ?", (article_id,)).fetchone() is not None
 
 
-def index_article(conn: sqlite3.Connection, article_id: int, values: dict[str, str] | None = None) -> None:
+_INSERT = f"INSERT INTO {FTS_TABLE} (rowid, {_COLUMNS}) VALUES (:rowid, {_VALUES})"
+_DELETE = f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, {_COLUMNS}) VALUES ('delete', :rowid, {_VALUES})"
+
+
+class PendingIndex:
+    """Index writes held back until the end of a transaction, then made in one go.
+
+    FTS5 writes what it has buffered as a new index segment at every savepoint, so
+    indexing each article of a batch inside its own savepoint (archive.writer) writes a
+    small segment per article, to be merged again later: most of the cost of indexing.
+    Held here instead, a batch's articles become one segment, written just before its
+    COMMIT (`flush`). A savepoint rolled back drops what it queued (`rollback(mark)`).
+    Until then the index does not show them: `flush` first to search inside the transaction.
+    """
+
+    def __init__(self) -> None:
+        self._ops: list[tuple[str, int, dict[str, str] | None]] = []
+
+    def __bool__(self) -> bool:
+        return bool(self._ops)
+
+    def mark(self) -> int:
+        return len(self._ops)
+
+    def rollback(self, mark: int) -> None:
+        del self._ops[mark:]
+
+    def add(self, article_id: int, values: dict[str, str]) -> None:
+        self._ops.append(("add", article_id, values))
+
+    def remove(self, article_id: int, values: dict[str, str] | None) -> None:
+        """`values`: what the index holds for it (None when only a queued `add` has it)."""
+        self._ops.append(("remove", article_id, values))
+
+    def last(self, article_id: int) -> str | None:
+        """The article's latest queued write, "add" or "remove", if any."""
+        return next((op for op, rowid, _ in reversed(self._ops) if rowid == article_id), None)
+
+    def flush(self, conn: sqlite3.Connection) -> None:
+        """Make the queued writes, in effect: an add taken back before the end never reaches FTS5."""
+        adds: dict[int, dict[str, str]] = {}
+        removes = []
+        for op, rowid, values in self._ops:
+            if op == "add":
+                adds[rowid] = values
+            elif rowid in adds:
+                del adds[rowid]
+            elif values is not None:
+                removes.append({"rowid": rowid, **values})
+        self._ops.clear()
+        if removes:
+            conn.executemany(_DELETE, removes)
+        if adds:
+            conn.executemany(_INSERT, ({"rowid": rowid, **values} for rowid, values in adds.items()))
+
+
+def index_article(conn: sqlite3.Connection, article_id: int, values: dict[str, str] | None = None,
+                  pending: PendingIndex | None = None) -> None:
     """(Re)index one stored version; call inside the transaction that stored it.
 
     `values`: its `fts_values`, when the caller has them (the store does), else
-    they are read back from the stored rows.
+    they are read back from the stored rows. `pending`: queue the write there
+    rather than make it now.
     """
-    unindex_article(conn, article_id)
+    unindex_article(conn, article_id, pending)
     if values is None:
         values = _stored_values(conn, article_id)
-    if values is not None:
-        conn.execute(f"INSERT INTO {FTS_TABLE} (rowid, {_COLUMNS}) VALUES (:rowid, {_VALUES})",
-                     {"rowid": article_id, **values})
+    if values is None:
+        return
+    if pending is not None:
+        pending.add(article_id, values)
+    else:
+        conn.execute(_INSERT, {"rowid": article_id, **values})
 
 
-def unindex_article(conn: sqlite3.Connection, article_id: int) -> None:
+def unindex_article(conn: sqlite3.Connection, article_id: int, pending: PendingIndex | None = None) -> None:
     """Drop a version from the index (it stopped being current), if it is there.
 
     The index holds no text, so FTS5 is told what to remove: the values the version
     was indexed with, derived again from its (unchanging) rows.
     """
-    if not _indexed(conn, article_id):
+    queued = pending.last(article_id) if pending is not None else None
+    if queued == "add":  # never reached the index: taking the add back is enough
+        pending.remove(article_id, None)
+    if queued is not None or not _indexed(conn, article_id):
         return
     values = _stored_values(conn, article_id)
-    if values is not None:
-        conn.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, {_COLUMNS}) "
-                     f"VALUES ('delete', :rowid, {_VALUES})", {"rowid": article_id, **values})
+    if values is None:
+        return
+    if pending is not None:
+        pending.remove(article_id, values)
+    else:
+        conn.execute(_DELETE, {"rowid": article_id, **values})
 
 
 def rebuild_index(conn: sqlite3.Connection) -> int:
@@ -207,9 +275,7 @@ def rebuild_index(conn: sqlite3.Connection) -> int:
         conn.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('delete-all')")
     ids = [r[0] for r in conn.execute("SELECT id FROM articles WHERE is_current = 1 ORDER BY id")]
     for article_id in ids:
-        values = _stored_values(conn, article_id)
-        conn.execute(f"INSERT INTO {FTS_TABLE} (rowid, {_COLUMNS}) VALUES (:rowid, {_VALUES})",
-                     {"rowid": article_id, **values})
+        conn.execute(_INSERT, {"rowid": article_id, **_stored_values(conn, article_id)})
     return len(ids)
 
 

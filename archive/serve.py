@@ -41,6 +41,11 @@ def build_metadata(db_path: str | Path, warc_dir: str | Path) -> dict[str, Any]:
         databases[name] = databases.pop(DEFAULT_DATABASE)
     metadata.setdefault("plugins", {}).setdefault(PLUGIN_NAME, {})["warc_dir"] = str(
         Path(warc_dir).resolve())
+    # The plugin runs ?_search= on articles itself, with SQL that pages through the
+    # `published` index instead of sorting every match (datasette_plugin.filters_from_request).
+    articles = databases.get(name, {}).get("tables", {}).get("articles", {})
+    for key in ("fts_table", "fts_pk"):
+        articles.pop(key, None)
     return metadata
 
 

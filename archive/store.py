@@ -174,6 +174,8 @@ class Archive:
         self.db.execute("PRAGMA busy_timeout = 30000")
         # Readers (Datasette) and the crawler's writer work at the same time: WAL. Processes
         # opening one new archive at once take turns to switch it and migrate it.
+        # Index writes of a transaction, made just before its COMMIT (see search.PendingIndex).
+        self._pending = search.PendingIndex()
         with setup_lock(self.path) if self.path is not None else contextlib.nullcontext():
             if self.path is not None:
                 self.db.enable_wal()
@@ -199,7 +201,8 @@ class Archive:
 
     def transaction(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
         """One write transaction for several writes (archive.writer's batches); each write
-        inside it (store_article ...) is a savepoint of its own, so all-or-nothing still."""
+        inside it (store_article ...) is a savepoint of its own, so all-or-nothing still.
+        The search index of the articles stored in it is written at its end, in one go."""
         return self._write()
 
     @contextlib.contextmanager
@@ -207,13 +210,20 @@ class Archive:
         """One write transaction; BEGIN IMMEDIATE so read-then-write cannot race."""
         conn = self.conn
         if conn.in_transaction:  # caller's own transaction: nest as a savepoint
-            with self.db.atomic():
-                yield conn
+            mark = self._pending.mark()
+            try:
+                with self.db.atomic():
+                    yield conn
+            except BaseException:
+                self._pending.rollback(mark)
+                raise
             return
         conn.execute("BEGIN IMMEDIATE")
         try:
             yield conn
+            self._pending.flush(conn)
         except BaseException:
+            self._pending.rollback(0)
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
@@ -246,7 +256,7 @@ class Archive:
                 (canonical_url,)).fetchone()
             if current is not None:
                 conn.execute("UPDATE articles SET is_current = 0 WHERE id = ?", (current[0],))
-                search.unindex_article(conn, current[0])
+                search.unindex_article(conn, current[0], self._pending)
             row = _article_row(article, canonical_url=canonical_url, version=last_version + 1,
                                digest=digest, pointer=pointer, crawl_id=crawl_id,
                                crawled_at=crawled_at)
@@ -265,7 +275,7 @@ class Archive:
             other = [p["text"] for p in paragraphs if (p.get("lang") or "other") not in spans.SPANNED]
             search.index_article(conn, article_id, search.fts_values(
                 row["title"], row["title_en"], row["title_zh"], row["original_title"],
-                row["text_en"], row["text_zh"], other))
+                row["text_en"], row["text_zh"], other), self._pending)
             copies.on_store(conn, article_id, article, replaced_id=current[0] if current else None)
         return CHANGED if current is not None else NEW
 
@@ -298,11 +308,13 @@ class Archive:
 
     def search(self, query: str, limit: int = 10) -> list[dict[str, Any]]:
         """Full-text search, English or Chinese; see `archive.search.search`."""
+        self._pending.flush(self.conn)  # inside a transaction: what it stored so far too
         return search.search(self.conn, query, limit)
 
     def reindex(self) -> int:
         """Rebuild the full-text index from the stored rows; returns articles indexed."""
         with self._write() as conn:
+            self._pending.flush(conn)
             return search.rebuild_index(conn)
 
     # -- captures and crawls ---------------------------------------------

@@ -153,6 +153,33 @@ def test_upgrading_an_archive_finds_the_copies_already_stored(tmp_path):
         assert rows(archive) == [(2, 1, "text")]
 
 
+def test_an_archive_with_buckets_of_the_old_hashing_moves_over(tmp_path):
+    db = Database(tmp_path / "old.db")
+    migrate(db, stop_before="0008_copy_buckets_rehashed")
+    with Archive(db) as archive:
+        archive.store_article(story(WECHAT, "原文", ZH, published="2024-06-18T17:30:00+08:00"))      # 1
+        archive.store_article(story(OTHER, "另一个", UNRELATED))                                    # 2
+        archive.conn.execute("UPDATE copy_lsh SET bucket = bucket / 2")  # buckets no new key meets
+        archive.conn.execute("DELETE FROM _sqlite_migrations WHERE name = '0008_copy_buckets_rehashed'")
+        archive.conn.commit()
+    with Archive(tmp_path / "old.db") as archive:  # opening it recomputes the buckets
+        new = {lang: copies.buckets(copies.signature(copies.shingle_hashes("\n".join(ZH), lang)), lang)
+               for lang in copies.LANGS}
+        assert {r[0] for r in archive.conn.execute("SELECT bucket FROM copy_lsh WHERE article_id = 1")} \
+            == set(new["zh"])
+        archive.store_article(story(PORTAL, "转载", ZH, published="2024-06-19T08:40:00+08:00"))   # 3: found
+        assert rows(archive) == [(3, 1, "text")]
+        archive.store_article(story(WECHAT, "原文", ZH[:-1], published="2024-06-18T17:30:00+08:00"))  # 4
+        assert {r[0] for r in archive.conn.execute("SELECT DISTINCT article_id FROM copy_lsh")} == {2, 3, 4}
+
+
+def test_hashing_shingles_from_text_and_from_strings_agree():
+    text = "Ｆｕｌｌ－ｗｉｄｔｈ，全角标点　与 İstanbul café e\u0301 𠀀𠀁 ①²" + "".join(ZH) + " ".join(EN)
+    for lang in copies.LANGS:
+        assert list(copies.shingle_hashes(text, lang)) == list(copies.gram_hashes(copies.shingles(text, lang)))
+        assert copies.signature(copies.shingle_hashes(text, lang)) == copies.signature(copies.shingles(text, lang))
+
+
 def test_rebuild_finds_copies_from_the_stored_rows(archive):
     archive.store_article(story(WECHAT, "原文", ZH, published="2024-06-18T17:30:00+08:00"))
     archive.store_article(story(PORTAL, "转载", ZH, published="2024-06-19T08:40:00+08:00"))

@@ -317,3 +317,31 @@ def test_home_page_of_a_database_without_articles_has_no_search_box(tmp_path):
     sqlite3.connect(db_path).execute("CREATE TABLE t (x)").connection.close()
     html = get(Datasette([str(db_path)]), "/").text
     assert "harvester-home-search" not in html
+
+
+def test_the_plugins_search_pages_like_datasettes_own_through_the_order_index(tmp_path):
+    """harvest serve's ?_search= (the plugin's clause) gives Datasette's own rows, counts and
+    next-page links, ties on `published` included, while SQLite walks the order index."""
+    db_path = tmp_path / "archive.db"
+    with Archive(db_path) as archive:
+        for n in range(30):
+            article = shenzhen() if n % 3 else harbour()
+            article["canonical_url"] = article["url"] = f"https://example.org/{n}"
+            article["published"] = None if n % 7 == 0 else f"2024-06-{10 + n % 4}T09:00:00+08:00"
+            archive.store_article(article)
+    own = json.loads((Path(plugin.__file__).parent / "datasette_metadata.json").read_text())
+    ours = Datasette([str(db_path)], metadata=build_metadata(db_path, tmp_path))
+    theirs = Datasette([str(db_path)], metadata=own)
+    for query in ("深圳", "harbour", "深", "深圳&_size=4", "深圳&_size=4&_next=2024-06-12T09~3A00~3A00~2B08~3A00,8",
+                  "深圳&_sort=published", "x&_search_text_en=harbour"):
+        path = f"/archive/articles.json?_search={query}"
+        if "_search_text_en" in query:
+            path = f"/archive/articles.json?{query.split('&', 1)[1]}"
+        a, b = get(ours, path).json(), get(theirs, path).json()
+        assert a["rows"] and a["rows"] == b["rows"], query
+        assert (a["filtered_table_rows_count"], a["next"]) == (b["filtered_table_rows_count"], b["next"]), query
+    with sqlite3.connect(db_path) as conn:
+        plan = " ".join(r[3] for r in conn.execute(
+            "EXPLAIN QUERY PLAN SELECT id FROM articles WHERE published is published AND +id IN "
+            "(SELECT rowid FROM articles_fts WHERE articles_fts MATCH '\"the\"') ORDER BY published DESC LIMIT 5"))
+    assert "idx_articles_search_order" in plan and "TEMP B-TREE" not in plan

@@ -19,7 +19,8 @@ from .archive_samples import shenzhen
 from .conftest import ROOT
 
 ALL_STEPS = ["0001_core_tables", "0002_articles_fts", "0003_capture_record_type_crawl_new_changed",
-             "0004_archive_id_crawl_origin", "0005_lost_records", "0006_copies", "0007_text_stored_once"]  # renaming a shipped step breaks upgrades
+             "0004_archive_id_crawl_origin", "0005_lost_records", "0006_copies", "0007_text_stored_once",
+             "0008_copy_buckets_rehashed", "0009_search_order_index"]  # renaming a shipped step breaks upgrades
 
 
 def test_new_archive_has_all_steps(tmp_path):

@@ -60,7 +60,7 @@ def test_content_hash_ignores_crawl_metadata_but_not_text():
 def test_failure_mid_store_leaves_no_rows(monkeypatch):
     archive = Archive.memory()
 
-    def explode(conn, article_id, values=None):
+    def explode(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
     # index_article runs last, after the article, paragraphs and pairs are inserted.
