@@ -7,7 +7,7 @@ import json
 from sqlite_utils import Database
 
 from archive import Archive, content_hash
-from archive.migrations import applied, migrate
+from archive.migrations import applied, migrate, pending
 from archive.search import search
 from archive.spans import pair_rows, paragraph_rows
 from bench.textgen import article as generated
@@ -111,7 +111,7 @@ def test_an_archive_with_three_copies_moves_over(tmp_path):
     size_before = path.stat().st_size
 
     with Archive(path) as archive:  # opening upgrades
-        assert applied(archive.db)[-1] == "0007_text_stored_once"
+        assert "0007_text_stored_once" in applied(archive.db) and not pending(archive.db)
         assert {"paragraphs", "pairs"} <= set(archive.db.view_names())
         for n, article in enumerate(articles, start=1):
             assert stored(archive, n) == ([(p["text"], p["lang"], p["role"]) for p in article["paragraphs"]],
