@@ -69,6 +69,7 @@ _ZH_WEEKDAY = re.compile(r"(?:周|星期|礼拜)([一二三四五六日天])")
 _WEEKDAY_EN = {d: f"wd{i}" for i, d in enumerate("Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split(), 1)}
 _WEEKDAY_ZH = {c: f"wd{i}" for i, c in enumerate("一二三四五六", 1)} | {"日": "wd7", "天": "wd7"}
 _DIGIT = re.compile(r"[0-9]")
+_SQRT2 = math.sqrt(2)
 _FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
@@ -138,12 +139,12 @@ def align_segments(en: list[Segment], zh: list[Segment]) -> list[tuple[list[int]
     band = max(BAND_MIN, int(0.15 * max(n, m)) + abs(n - m))
     first = _first_ratio(en, zh)
     costs = _BeadCosts(en, zh)
-    beads = _best_beads(n, m, band, costs.coster(first))
+    beads = costs.best_beads(band, first)
     # The first ratio counts untranslated paragraphs too; re-estimate it from the
     # 1:1 beads found and align again when it moved (Gale-Church's own suggestion).
     ratio = _ratio_from(beads, en, zh)
     if ratio is not None and abs(ratio - first) > RATIO_SHIFT * first:
-        beads = _best_beads(n, m, band, costs.coster(ratio))
+        beads = costs.best_beads(band, ratio)
     return beads
 
 
@@ -198,11 +199,6 @@ def _ratio_from(beads: list[tuple[list[int], list[int]]], en: list[Segment], zh:
     return max(sum(max(zh[j].length, 1) for _, j in ones) / sum(max(en[i].length, 1) for i, _ in ones), 0.05)
 
 
-def bead_coster(en: list[Segment], zh: list[Segment], ratio: float | None = None):
-    """The cost function of one bead (en[i0:i1] with zh[j0:j1]) for this document."""
-    return _BeadCosts(en, zh).coster(ratio or _doc_ratio(en, zh))
-
-
 class _BeadCosts:
     """A document's bead costs: what does not depend on the length ratio is worked out once
     per bead and kept, since the DP runs twice when the ratio moves (align_segments)."""
@@ -250,64 +246,97 @@ class _BeadCosts:
         if self.alternating:
             pos_en, pos_zh = self._pos
             if (abs(pos_en[i0] - pos_zh[j0]) == 1 if i1 - i0 == 1 and j1 - j0 == 1 else ADJACENT_SPLITS
-                    and any(abs(pos_en[p] - pos_zh[q]) == 1 for p in range(i0, i1) for q in range(j0, j1))):
+                    and _side_by_side(pos_en[i0:i1], pos_zh[j0:j1])):
                 # side by side in the page: 1:1, and a 1:2 / 2:1 split whose parts follow each other
                 terms.append(-ADJACENT_BONUS)
         found = self._terms[key] = tuple(terms)
         return found
 
-    def coster(self, ratio: float):
-        """bead_cost(i0, i1, j0, j1) at this length ratio."""
-        en, zh, len_en, len_zh = self.en, self.zh, self.len_en, self.len_zh
-        log_prior, terms = self.log_prior, self.terms
+    def match_cost(self, i0: int, i1: int, j0: int, j1: int, ratio: float) -> float:
+        """A bead pairing en[i0:i1] with zh[j0:j1]: its prior, the surprise of its lengths
+        (`_match_cost`, written out here: this runs for every cell of the DP), its terms."""
+        le = sum(self.len_en[i0:i1])
+        lz = sum(self.len_zh[j0:j1])
+        zh_as_en = lz / ratio
+        mean = (le + zh_as_en) / 2 or 1.0
+        delta = (zh_as_en - le) / math.sqrt(mean * VARIANCE)
+        prob = math.erfc(abs(delta) / _SQRT2)
+        cost = self.log_prior[(i1 - i0, j1 - j0)] + -math.log(max(prob, 1e-12))
+        for term in self.terms(i0, i1, j0, j1):
+            cost += term
+        return cost
 
-        def bead_cost(i0: int, i1: int, j0: int, j1: int) -> float:
-            le = sum(len_en[i0:i1])
-            lz = sum(len_zh[j0:j1])
-            if i1 == i0 or j1 == j0:  # 1:0 or 0:1
-                seg, length = (en[i0], le) if i1 > i0 else (zh[j0], lz / ratio)
-                if seg.role in ASIDE_ROLES:
-                    return -math.log(SKIP_PRIOR_CAPTION) + SKIP_PER_CHAR_CAPTION * length
-                return log_prior[(i1 - i0, j1 - j0)] + SKIP_PER_CHAR * length
-            cost = log_prior[(i1 - i0, j1 - j0)] + _match_cost(le, lz, ratio)
-            for term in terms(i0, i1, j0, j1):
-                cost += term
-            return cost
+    def skip_costs(self, ratio: float) -> tuple[list[float], list[float]]:
+        """What leaving each English, each Chinese paragraph unpaired costs (beads 1:0, 0:1)."""
+        def skip(seg: Segment, length: float, bead: tuple[int, int]) -> float:
+            if seg.role in ASIDE_ROLES:
+                return -math.log(SKIP_PRIOR_CAPTION) + SKIP_PER_CHAR_CAPTION * length
+            return self.log_prior[bead] + SKIP_PER_CHAR * length
 
-        return bead_cost
+        return ([skip(s, le, (1, 0)) for s, le in zip(self.en, self.len_en)],
+                [skip(s, lz / ratio, (0, 1)) for s, lz in zip(self.zh, self.len_zh)])
 
+    def best_beads(self, band: int, ratio: float) -> list[tuple[list[int], list[int]]]:
+        """The cheapest bead sequence within `band` of the diagonal, by dynamic programming.
 
-def _best_beads(n: int, m: int, band: int, bead_cost) -> list[tuple[list[int], list[int]]]:
-    inf = float("inf")
-    best = [[inf] * (m + 1) for _ in range(n + 1)]
-    back: list[list[tuple[int, int] | None]] = [[None] * (m + 1) for _ in range(n + 1)]
-    best[0][0] = 0.0
-    for i in range(n + 1):
-        centre = i * m / n
-        lo, hi = max(0, int(centre) - band), min(m, int(centre) + band + 1)
-        for j in range(lo, hi + 1):
-            if i == 0 and j == 0:
-                continue
-            row_best, row_back = inf, None
-            for di, dj in PRIORS:
-                pi, pj = i - di, j - dj
-                if pi < 0 or pj < 0 or best[pi][pj] == inf:
+        Beads are tried in PRIORS order and a later one wins only when strictly cheaper.
+        """
+        n, m = len(self.en), len(self.zh)
+        skip_en, skip_zh = self.skip_costs(ratio)
+        match = self.match_cost
+        inf = float("inf")
+        best = [[inf] * (m + 1) for _ in range(n + 1)]
+        back: list[list[tuple[int, int] | None]] = [[None] * (m + 1) for _ in range(n + 1)]
+        best[0][0] = 0.0
+        for i in range(n + 1):
+            centre = i * m / n
+            lo, hi = max(0, int(centre) - band), min(m, int(centre) + band + 1)
+            row, up = best[i], best[i - 1] if i else None
+            up2 = best[i - 2] if i >= 2 else None
+            for j in range(lo, hi + 1):
+                if i == 0 and j == 0:
                     continue
-                c = best[pi][pj] + bead_cost(pi, i, pj, j)
-                if c < row_best:
-                    row_best, row_back = c, (di, dj)
-            best[i][j] = row_best
-            back[i][j] = row_back
-    if best[n][m] == inf:
-        return []
-    beads: list[tuple[list[int], list[int]]] = []
-    i, j = n, m
-    while i or j:
-        di, dj = back[i][j]  # type: ignore[misc]
-        beads.append((list(range(i - di, i)), list(range(j - dj, j))))
-        i, j = i - di, j - dj
-    beads.reverse()
-    return beads
+                row_best, row_back = inf, None
+                if up is not None:
+                    if j and up[j - 1] != inf:  # 1:1
+                        row_best, row_back = up[j - 1] + match(i - 1, i, j - 1, j, ratio), (1, 1)
+                    if up[j] != inf:  # 1:0
+                        c = up[j] + skip_en[i - 1]
+                        if c < row_best:
+                            row_best, row_back = c, (1, 0)
+                if j and row[j - 1] != inf:  # 0:1
+                    c = row[j - 1] + skip_zh[j - 1]
+                    if c < row_best:
+                        row_best, row_back = c, (0, 1)
+                if up2 is not None and j and up2[j - 1] != inf:  # 2:1
+                    c = up2[j - 1] + match(i - 2, i, j - 1, j, ratio)
+                    if c < row_best:
+                        row_best, row_back = c, (2, 1)
+                if up is not None and j >= 2 and up[j - 2] != inf:  # 1:2
+                    c = up[j - 2] + match(i - 1, i, j - 2, j, ratio)
+                    if c < row_best:
+                        row_best, row_back = c, (1, 2)
+                row[j] = row_best
+                back[i][j] = row_back
+        if best[n][m] == inf:
+            return []
+        beads: list[tuple[list[int], list[int]]] = []
+        i, j = n, m
+        while i or j:
+            di, dj = back[i][j]  # type: ignore[misc]
+            beads.append((list(range(i - di, i)), list(range(j - dj, j))))
+            i, j = i - di, j - dj
+        beads.reverse()
+        return beads
+
+
+def _side_by_side(en_positions: list[int], zh_positions: list[int]) -> bool:
+    """Does any of these English paragraphs stand right next to any of these Chinese ones?"""
+    for p in en_positions:
+        for q in zh_positions:
+            if p - q == 1 or q - p == 1:
+                return True
+    return False
 
 
 def _is_alternating(en: list[Segment], zh: list[Segment]) -> bool:
