@@ -78,3 +78,21 @@ def test_script_opened_items_are_a_list_of_links():
                     for k in range(1, 8))
     html = f"<html><head><title>港口</title></head><body><div class='feed'>{items}</div></body></html>"
     assert extract_html(html, "https://app.example/channel/port").status == "not_article"
+
+
+def test_caption_translation_is_about_as_long_as_the_caption():
+    from harvester.extract.language import translation_sized
+    assert translation_sized("Boats on the river at dusk", "黄昏时分河上的船只")
+    assert not translation_sized("Boats on the river at dusk",
+                                 "停航两年的夜游航线本周恢复运营，游船每晚从码头出发，绕老城一周约需一个多小时。")
+
+
+def test_a_web_address_under_the_headline_is_no_title():
+    from harvester.extract.article import Paragraph
+    from harvester.extract.template import Metadata
+    from harvester.extract.titles import other_language_title
+    body = [Paragraph(text="www.river-news.example", lang="en", role="body"),
+            Paragraph(text="游船每晚从码头出发，绕老城一周约需一个多小时，沿途经过六座古桥和两处夜市。", lang="zh", role="body")]
+    assert other_language_title(body, "夜游航线恢复运营", Metadata(), RULES) is None
+    body[0] = Paragraph(text="Night boats return to the old river", lang="en", role="body")
+    assert other_language_title(body, "夜游航线恢复运营", Metadata(), RULES) == 0

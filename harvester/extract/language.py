@@ -84,6 +84,7 @@ def paragraphs_from_blocks(blocks: list[Block], rules: Rules) -> list[tuple[str,
     out: list[tuple[str, str, str]] = []
     after_image = False
     caption_lang: str | None = None
+    caption_text = ""
     for block in blocks:
         if block.kind == "image":
             after_image, caption_lang = True, None
@@ -112,12 +113,13 @@ def paragraphs_from_blocks(blocks: list[Block], rules: Rules) -> list[tuple[str,
                 role = "lead"  # internal: aligned as a possibly untranslated box, reported as body
             if block.kind == "caption":
                 role = "caption"
-            elif after_image and role == "body" and lang != caption_lang and is_caption_sized(text, lang):
+            elif after_image and role == "body" and lang != caption_lang and is_caption_sized(text, lang) \
+                    and (caption_lang is None or translation_sized(caption_text, text)):
                 role = "caption"
             if role == "caption":
                 text = strip_caption_marker(text)
             if role == "caption" and caption_lang is None:
-                caption_lang = lang
+                caption_lang, caption_text = lang, text
             else:
                 after_image = False
             out.append((text, lang, role))
@@ -136,6 +138,15 @@ def strip_caption_marker(text: str) -> str:
     """'▲ 西涌沙滩上…' -> '西涌沙滩上…': the arrow pointing at the photo is layout, not caption text."""
     stripped = _CAPTION_MARKER.sub("", text)
     return stripped or text
+
+
+def translation_sized(first: str, second: str) -> bool:
+    """Whether a line in the other language could translate `first` by its size: a Chinese line runs
+    about one and a half to two characters per English word, so one over three times as long (plus a
+    few) is the next paragraph, not the caption's translation."""
+    words = len(LATIN_WORD.findall(first)) or len(LATIN_WORD.findall(second))
+    han = len(HAN.findall(second)) or len(HAN.findall(first))
+    return han <= 3 * words + 8
 
 
 def is_caption_sized(text: str, lang: str) -> bool:

@@ -50,7 +50,12 @@ def other_language_title(paragraphs: list[Paragraph], title: str, meta: Metadata
     for k, p in enumerate(paragraphs[:4]):
         if is_prose(p.text, rules.status) and p.lang != want:
             return None
-        if p.lang == want and p.role != "caption" and len(p.text) <= TITLE_LINE_MAX \
+        # under a lead photo the headline line reads as a caption; prose in the title's language right
+        # after it (not its caption translation) says it was the headline
+        lead_line = k == 0 and p.role == "caption" and len(paragraphs) > 1 and paragraphs[1].lang == lang \
+            and paragraphs[1].role == "body" and bool(_SENTENCE_END.search(paragraphs[1].text))
+        if p.lang == want and (p.role != "caption" or lead_line) and len(p.text) <= TITLE_LINE_MAX \
+                and not _WEB_ADDRESS.search(p.text) \
                 and len(LATIN_WORD.findall(p.text)) <= TITLE_LINE_WORDS and not _SENTENCE_END.search(p.text):
             return k
         if p.lang == want:
@@ -58,6 +63,7 @@ def other_language_title(paragraphs: list[Paragraph], title: str, meta: Metadata
     return None
 
 _SENTENCE_END = re.compile(r"[.。!?！？;；:：]\s*$")
+_WEB_ADDRESS = re.compile(r"^\s*(?:https?://|www\.)\S+\s*$|^\s*[\w-]+(?:\.[\w-]+)+/?\s*$", re.I)  # a site's address is no headline
 
 _EN_THEN_ZH = re.compile(r"^([^\u3400-\u9fff]+?)\s+([\u3400-\u9fff].*)$")
 
