@@ -49,6 +49,7 @@ def test_tail_heading_drops_everything_after():
     "点击蓝字关注我们", "长按识别二维码关注", "阅读原文", "分享 收藏 在看 点赞", "首页", "返回顶部",
     "未经许可或明确书面授权,任何人不得复制、转载、摘编、修改、链接本客户端内容", "投稿邮箱：news@example.cn",
     "图片来源：视觉中国", "（新华社记者 李贺 摄）", "信息来源于网络", "Follow us on WeChat",
+    "CopyRight 2012-2021 城市报刊网 版权所有", "首页 > 社区论坛 > 城市生活", "反侵权公告：", "【打印本稿】 【关闭】",
 ])
 def test_drop_lines(line):
     out = _clean(BODY[:2] + [line] + BODY[2:])
@@ -358,3 +359,18 @@ def test_follow_the_account_prompt_is_dropped(line, dropped):
     assert (line in art.removed) is dropped
     assert any(line in p.text for p in art.paragraphs) is not dropped
     assert art.pairs  # the body itself is untouched
+
+
+def test_info_bars_go_at_the_head_and_foot_of_the_final_body_only():
+    """A timestamp among short cells and no sentence is a post's info bar at either end; the same shape in
+    the middle (an agenda line) and a sentence that gives a time stay."""
+    from harvester.extract.furniture import drop_info_lines
+    from harvester.extract.rules import RULES
+
+    head, foot = "晓风 发表于 2005-9-15 11:46:00 | 阅读(736)", "由晓风张贴 @ 2005-06-14 03:25:55 (370) 共 11 篇评论"
+    middle = "2024-03-01 09:00 开幕式"
+    sentence = "会议于2024年3月1日 09:00开幕，持续三天。"
+    body = [Block(text=t) for t in [head, *BODY, middle, *BODY, sentence, *BODY, foot]]
+    kept, removed = drop_info_lines(body, RULES)
+    assert removed == [head, foot]
+    assert middle in [b.text for b in kept] and sentence in [b.text for b in kept]

@@ -160,11 +160,18 @@ def _is_notice_label(block: Block, rules: Rules) -> bool:
         and bool(rules.notice_label.match(text))
 
 
-def _drop(text: str, rules: Rules, position: float = 0.0) -> str | None:
+# drop rules applied only once the body is final (furniture.drop_info_lines): a blog's or forum's
+# dated entry heading is an info line too, and cut_later_entries needs it to find the next entry
+DEFERRED_DROPS = frozenset(("info-line", "info-line-tail"))
+
+
+def _drop(text: str, rules: Rules, position: float = 0.0, deferred: bool = False) -> str | None:
     for name, rx, max_len, min_position, max_position in rules.drops:
+        if (name in DEFERRED_DROPS) != deferred:
+            continue
         if len(text) <= max_len and min_position <= position <= max_position and rx.search(text):
             return name
-    if len(text) <= rules.nav_max_len:
+    if not deferred and len(text) <= rules.nav_max_len:
         tokens = [t for t in re.split(r"[\s|｜/·•,，、]+", text.strip(_DECOR)) if t]
         if tokens and all(t.strip(_DECOR).lower() in rules.nav_words for t in tokens):
             return "navigation"

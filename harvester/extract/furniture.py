@@ -207,3 +207,26 @@ def cut_later_entries(blocks: list[Block], published: str | None, rules: Rules) 
         return blocks, []
     cut = heads[0]
     return blocks[:cut], [b.text for b in blocks[cut:] if b.kind != "image" and b.text]
+
+
+def drop_info_lines(blocks: list[Block], rules: Rules) -> tuple[list[Block], list[str]]:
+    """The info bar of a post at the head or foot of the final body (a timestamp among short cells,
+    no sentence: rules [[drop]] info-line, info-line-tail), taken out once later entries are cut."""
+    from harvester.extract.cleaning import _drop
+
+    total = sum(len(b.text) for b in blocks if b.kind != "image") or 1
+    kept: list[Block] = []
+    removed: list[str] = []
+    seen = 0
+    for block in blocks:
+        if block.kind == "image":
+            kept.append(block)
+            continue
+        single = " ".join(block.text.split())
+        position = seen / total
+        seen += len(block.text)
+        if _drop(single, rules, position, deferred=True):
+            removed.append(block.text)
+        else:
+            kept.append(block)
+    return kept, removed
