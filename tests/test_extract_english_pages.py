@@ -154,3 +154,12 @@ def test_roundup_items_between_its_paragraphs_stay():
         body = " ".join(p.text for p in art.paragraphs)
         assert all(f"works item {k}" in body for k in range(1, 8)), middle[:40]
         assert "Council weighs plan number" not in body  # the sidebar's list is not the article's
+
+
+def test_ad_slot_labels_inside_a_story_go():
+    """'Advertisement' over an ad slot and 'Story continues below advertisement' are no story text;
+    a sentence about advertising is."""
+    labels = ["ADVERTISEMENT", "Story continues below advertisement"]
+    sentence = "Advertisement revenue at the harbour board fell sharply last year."
+    out = clean(_blocks([STORY[0], labels[0], STORY[1], labels[1], sentence, STORY[2]]), RULES)
+    assert [b.text for b in out.blocks] == [STORY[0], STORY[1], sentence, STORY[2]]
