@@ -163,3 +163,24 @@ def test_ad_slot_labels_inside_a_story_go():
     sentence = "Advertisement revenue at the harbour board fell sharply last year."
     out = clean(_blocks([STORY[0], labels[0], STORY[1], labels[1], sentence, STORY[2]]), RULES)
     assert [b.text for b in out.blocks] == [STORY[0], STORY[1], sentence, STORY[2]]
+
+
+def test_site_logo_in_h1_is_not_the_headline():
+    """A site whose logo is an <h1> ('The Lantern' over 'Ferry fares rise - The Lantern'): the story's
+    own <h1> is the headline, and the logo is no title."""
+    html = ('<!DOCTYPE html><html><head><meta charset="utf-8"><title>Ferry fares rise - The Lantern</title>'
+            '<meta property="og:site_name" content="The Lantern"></head><body><header><h1><a href="/">The Lantern'
+            '</a></h1></header><article><h1>Ferry fares rise</h1>' + "".join(f"<p>{t}</p>" for t in STORY)
+            + "</article></body></html>")
+    art = _extract(html)
+    assert art.title == "Ferry fares rise"
+    assert all(p.text != "The Lantern" for p in art.paragraphs)
+
+
+def test_credit_link_under_a_photo_is_no_caption():
+    """A <figcaption> that is only the photographer's credit link is not put back as a caption."""
+    figure = ('<figure><img src="/img/pier.jpg" alt=""><figcaption class="credit"><a href="https://photos.example/'
+              'mq/77">Mara Quill/Lantern Photos</a></figcaption></figure>')
+    art = _extract(_site(f"<p>{STORY[0]}</p>{figure}" + "".join(f"<p>{t}</p>" for t in STORY[1:])))
+    assert not any("Lantern Photos" in p.text for p in art.paragraphs)
+    assert [p.text for p in art.paragraphs if p.role == "body"][-1] == STORY[-1]

@@ -142,7 +142,6 @@ def is_name_like(value: str) -> bool:
 
 class PortalTemplate(Template):
     name = "portal"
-    headline_xpath = "(//h1[normalize-space()])[1]"
     info_xpath = ("//*[contains(@class,'post_info') or contains(@class,'post_time_source') or "
                    "contains(@class,'article-info') or contains(@class,'info') or contains(@class,'source') or "
                    "contains(@class,'date') or contains(@class,'time') or contains(@id,'pubtime') or "
@@ -155,11 +154,39 @@ class PortalTemplate(Template):
     def matches(self, doc: Doc) -> bool:
         return True
 
+    def headline_element(self, doc: Doc) -> etree._Element | None:
+        """The story's <h1>: the first one, unless that one is the site's name (a logo set in
+        <h1>: 'CityLab' over a 'Headline - CityLab' title) and a later one is the headline."""
+        if "portal.headline" in doc.cache:
+            return doc.cache["portal.headline"]  # type: ignore[return-value]
+        h1s = _H1S(doc.tree)[:HEADLINE_CANDIDATES]
+        chosen = h1s[0] if h1s else None
+        if len(h1s) > 1 and self.is_site_name(doc, node_text(h1s[0])):
+            chosen = next((h for h in h1s[1:] if not self.is_site_name(doc, node_text(h))), chosen)
+        doc.cache["portal.headline"] = chosen
+        return chosen
+
+    def is_site_name(self, doc: Doc, text: str) -> bool:
+        """Whether a line is the site's own name: og:site_name / application-name, or a part of
+        the <title> beside its headline ('Headline - CityLab')."""
+        key = _site_key(text)
+        if not key:
+            return False
+        names = {doc.meta_value("og:site_name"), doc.meta_value("application-name")}
+        title = clean_space(node_text(doc.tree.find(".//title")) or doc.meta_value("og:title"))
+        parts = [p for p in _site_split(title).split(title) if p] if title else []
+        if len(parts) > 1:
+            head = strip_site_suffix(title, doc.meta_value("og:site_name"))
+            names.update(p for p in parts if p != head)
+        return key in {_site_key(n) for n in names if n}
+
     def headline(self, doc: Doc) -> str:
-        return node_text(doc.first(self.headline_xpath))
+        return node_text(self.headline_element(doc))
 
     def title(self, doc: Doc) -> str | None:
         h1 = self.headline(doc)
+        if h1 and self.is_site_name(doc, h1):
+            h1 = ""  # a logo's <h1> is no headline
         og = doc.meta_value("og:title", "twitter:title")
         html_title = node_text(doc.tree.find(".//title"))
         for full in (og, html_title):
@@ -179,7 +206,7 @@ class PortalTemplate(Template):
             return cached
         # spaced: the fields of an info bar are often touching <span>s with no blank between
         texts = [spaced_text(el) for el in _INFO_XPATH(doc.tree)[:12]]
-        h1 = doc.first(self.headline_xpath)
+        h1 = self.headline_element(doc)
         if h1 is not None:
             # the line(s) right under the headline; never the body further down
             parent = h1.getparent()
@@ -289,7 +316,7 @@ class PortalTemplate(Template):
         en, zh = labelled_titles(doc, self.rules)
         if en or zh:
             return en, zh
-        return subtitle_titles(doc, doc.first(self.headline_xpath))
+        return subtitle_titles(doc, self.headline_element(doc))
 
     def canonical_url(self, doc: Doc) -> str | None:
         for url in (doc.meta_value("link:canonical"), doc.meta_value("og:url")):
@@ -299,6 +326,13 @@ class PortalTemplate(Template):
 
 
 _INFO_XPATH = etree.XPath(PortalTemplate.info_xpath)
+_H1S = etree.XPath("//h1[normalize-space()]")
+HEADLINE_CANDIDATES = 5  # <h1>s looked at for the story's headline
+
+
+def _site_key(text: str | None) -> str:
+    """A name compared without case, blanks or edge punctuation ('CityLab', 'citylab ')."""
+    return "".join((text or "").split()).strip("-_|｜—–·:：.").casefold()
 _STRING = etree.XPath("string()")
 
 

@@ -103,6 +103,12 @@ def is_lead_caption(el: etree._Element, first_probe: str) -> bool:
     return first_probe in following
 
 
+def _all_linked(el: etree._Element, own: str) -> bool:
+    """Whether every character of an element's text sits inside its links."""
+    linked = sum(len(_norm(a.text_content())) for a in el.iter("a"))
+    return linked >= len(own)
+
+
 def _caption_candidates(root: etree._Element) -> list[etree._Element]:
     found = list(root.iter(*CANDIDATE_TAGS))
     if root.find(".//dl") is not None:
@@ -199,6 +205,8 @@ def restore_furniture(root: etree._Element, blocks: list[Block], base_url: str =
         is_caption = el.tag in ("figcaption", "dd")
         if not own or len(own) > (CAPTION_MAX if is_caption else HEADING_MAX) or own in kept:
             continue
+        if is_caption and _all_linked(el, own):
+            continue  # a credit link under a photo ('Photographer/Agency'), no caption text
         before = _norm(text_before(el))[-PROBE:]
         after = _norm(text_after(el))[:PROBE]
         at_prev = _find_block(norms, before, tail=True) if before else None
