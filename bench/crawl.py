@@ -279,7 +279,7 @@ def main() -> None:
             cpu = run.cpu / len(pages)
             kept = stored(work / "ratio.db")
             warc_cpu = stat(run, "warc/cpu_seconds")
-            print(f"  fetch-only Scrapy:            {fetch_rate:7.1f} pages/s")
+            print(f"  fetch-only Scrapy:            {fetch_rate:7.1f} pages/s; {fetch.cpu / len(pages) * 1000:.1f} ms CPU a page")
             print(f"  bare trafilatura, {args.workers} processes: {bare_rate:7.1f} pages/s "
                   f"(before the crawl {bare_before:.1f}, after {bare_after:.1f}); {bare_cpu * 1000:.1f} ms CPU a page; "
                   f"{bare_ok} pages with text")
