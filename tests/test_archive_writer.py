@@ -78,3 +78,41 @@ def test_a_result_is_durable_once_its_future_resolves(tmp_path):
 def test_an_archive_that_cannot_be_opened_fails_at_once(tmp_path):
     with pytest.raises(sqlite3.Error):
         ArchiveWriter(tmp_path)  # a directory
+
+
+def indexed_ids(path) -> list[int]:
+    with sqlite3.connect(path) as conn:
+        return [r[0] for r in conn.execute("SELECT id FROM articles_fts_docsize ORDER BY id")]
+
+
+def test_two_versions_in_one_batch_leave_only_the_second_in_the_index(tmp_path):
+    with ArchiveWriter(tmp_path / "a.db") as writer:
+        release = hold(writer)
+        first = writer.store_article(shenzhen())
+        second = writer.store_article(edited(shenzhen()))
+        other = writer.store_article(beijing())
+        release.set()
+        assert [f.result(timeout=60) for f in (first, second, other)] == ["new", "changed", "new"]
+        assert writer.batches <= 2
+    assert indexed_ids(tmp_path / "a.db") == [2, 3]
+    with Archive(tmp_path / "a.db") as archive:
+        assert [h["id"] for h in archive.search("深圳")] == [2]
+
+
+def test_a_new_version_rolled_back_in_a_batch_leaves_the_first_indexed(tmp_path):
+    broken = edited(shenzhen())
+    broken["pairs"].append({"en": "only english"})  # fails after the first version was unindexed
+    with ArchiveWriter(tmp_path / "a.db") as writer:
+        release = hold(writer)
+        first = writer.store_article(shenzhen())
+        bad = writer.store_article(broken)
+        release.set()
+        assert first.result(timeout=60) == "new"
+        with pytest.raises(KeyError):
+            bad.result()
+        # And once committed, a version indexed in an earlier transaction is taken out properly.
+        assert writer.store_article(edited(shenzhen())).result(timeout=60) == "changed"
+    assert indexed_ids(tmp_path / "a.db") == [2]  # the rolled-back row's id, given out again
+    with Archive(tmp_path / "a.db") as archive:
+        assert [h["id"] for h in archive.search("深圳")] == [2]
+        archive.conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('integrity-check')")
