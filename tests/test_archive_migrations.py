@@ -80,7 +80,9 @@ OPENER = textwrap.dedent("""
             outcome = "ok"
         except Exception as exc:
             outcome = f"{type(exc).__name__}: {exc}"
-        (root / f"done-{round_}-{name}").write_text(outcome)
+        partial = root / f"partial-{round_}-{name}"  # renamed whole: never read half-written
+        partial.write_text(outcome)
+        partial.rename(root / f"done-{round_}-{name}")
 """)
 OPENERS, ROUNDS = 4, 6
 
