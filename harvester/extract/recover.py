@@ -117,8 +117,19 @@ def _caption_candidates(root: etree._Element) -> list[etree._Element]:
 
 
 # a leaf element that holds its text as <br>-separated lines: a poem, an old portal's article body
-_LINED = etree.XPath("//body//*[self::div or self::td or self::section or self::article or self::span or self::font]"
-                     "[count(br) >= $min_breaks][not(.//div or .//p or .//table or .//ul or .//ol or .//section)]")
+LINED_TAGS = frozenset(("div", "td", "section", "article", "span", "font"))
+_BLOCK_INSIDE = etree.XPath("boolean(.//div or .//p or .//table or .//ul or .//ol or .//section)")
+
+
+def lined_elements(root: etree._Element, min_breaks: int) -> list[etree._Element]:
+    """Elements of LINED_TAGS with `min_breaks` <br> children and no block inside, in document order
+    (found from the <br>s up: one pass over the page's line breaks, not over every element)."""
+    counts: dict[etree._Element, int] = {}
+    for br in root.iter("br"):
+        parent = br.getparent()
+        if parent is not None and parent.tag in LINED_TAGS:
+            counts[parent] = counts.get(parent, 0) + 1
+    return [el for el, n in counts.items() if n >= min_breaks and not _BLOCK_INSIDE(el)]
 LINED_MIN_BREAKS = 2  # <br> children: three lines or more
 LINED_MIN_CHARS = 24  # characters of the element's own text (outside links)
 LINED_MAX = 60  # candidates looked at
@@ -155,7 +166,7 @@ def restore_lined_text(root: etree._Element, blocks: list[Block], base_url: str 
     norms = [_norm(b.text) for b in blocks]
     kept = "\x00".join(norms)
     inserts: dict[int, list[Block]] = {}
-    for el in _LINED(root, min_breaks=LINED_MIN_BREAKS)[:LINED_MAX]:
+    for el in lined_elements(root, LINED_MIN_BREAKS)[:LINED_MAX]:
         own = _norm(_own_text(el))
         if len(own) < LINED_MIN_CHARS:
             continue
