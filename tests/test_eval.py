@@ -375,3 +375,20 @@ def test_realbench_gate_holds_with_the_baseline_beside():
     assert "token F1" in result.output and "trafilatura" in result.output
     section = json.loads(floors.read_text(encoding="utf-8"))["realbench"]
     assert {"f1", "author_accuracy", "date_accuracy", "max_lost", "not_below_trafilatura"} <= set(section)
+
+
+def test_diff_names_the_rule_that_drops_what_trafilatura_keeps():
+    """evaluation.diff: a line bare trafilatura keeps and our body drops is listed with the step that took it."""
+    from evaluation.diff import diff_page
+
+    paras = ["今年入冬以来，河口湿地迎来了大批越冬候鸟，保护站的工作人员每天清晨巡护记录鸟类数量和分布情况。",
+             "保护站负责人介绍，今年观测到的黑脸琵鹭比去年多了三十多只，湿地水质改善是重要原因之一。",
+             "为了减少对候鸟的干扰，湿地在越冬期间关闭了两条靠近滩涂的步道，并增设了三处观鸟屏风。",
+             "责任编辑：林小雨"]
+    html = ("<html><head><meta charset='utf-8'><title>河口湿地迎来越冬候鸟</title></head><body><article>"
+            "<h1>河口湿地迎来越冬候鸟</h1>" + "".join(f"<p>{p}</p>" for p in paras) + "</article></body></html>")
+    gold = "\n".join(paras[:3])
+    d = diff_page("wetland", html.encode("utf-8"), "https://news.example.cn/a/1.html", gold=gold)
+    assert d.status == "article"
+    assert ("责任编辑：林小雨", "credit line") in d.lost
+    assert not d.extra  # every line we keep is in the answer
