@@ -213,3 +213,38 @@ def test_legend_captions_never_pair():
     assert align([_p(EN[0], "en"), _p(ZH[0], "zh")] + legends + [_p(EN[1], "en"), _p(ZH[1], "zh")]) == \
         [(EN[0], ZH[0]), (EN[1], ZH[1])]
 
+
+
+def test_journal_apparatus_sits_out_alignment():
+    """Keyword, classification and cite-this lines and bibliography entries are listed, not translated
+    paragraph by paragraph: they pair with nothing, and the body pairs come out as without them."""
+    from harvester.extract.align import is_apparatus
+
+    apparatus_en = [
+        "Keywords: tidal flats; shorebirds; habitat loss",
+        "Key words: seagrass, blue carbon, sediment",
+        "References",
+        "[3] Wang L, Chen Y. Seagrass loss along the southern coast[J]. Marine Notes, 2021, 14(2): 77-85.",
+        "12. Liu X, Zhao Q (2019). Tidal channels and crab burrows. Coastal Review, 8(1), 10–19.",
+        "Cite this article: Wang L, Chen Y. Seagrass loss along the southern coast[J]. Marine Notes, 2021, 14(2): 77-85.",
+    ]
+    apparatus_zh = [
+        "关键词：滩涂；鸻鹬类；栖息地丧失",
+        "【关键词】海草床 蓝碳",
+        "中图分类号: X171.4",
+        "参考文献：",
+        "引用本文: 王磊, 陈雨. 南方沿海海草床退化调查[J]. 海洋通讯, 2021, 14(2): 77-85.",
+        "[1] 王磊, 陈雨. 南方沿海海草床退化调查[J]. 海洋通讯, 2021, 14(2): 77-85.",
+    ]
+    assert all(is_apparatus(t) for t in apparatus_en + apparatus_zh)
+    # body text keeps its part: numbered points, a sentence about keywords, a bracketed note, a time range
+    for text in ("1. 全市新增口袋公园12个，2024年3月8日 9:30-11:30 开放预约。",
+                 "2. The ferry now runs every 20 minutes between 7:00-22:00.",
+                 "Keywords matter less to search engines than they once did, the report said.",
+                 "[Editor's note] The survey covered 2,000 households in 2023.",
+                 "引用本文的作者认为，滩涂面积在十年间减少了三成。",
+                 "References to the old harbour survive in street names."):
+        assert not is_apparatus(text)
+    body = [x for e, z in zip(EN[:4], ZH[:4]) for x in (_p(e, "en"), _p(z, "zh"))]
+    tail = [_p(t, "en") for t in apparatus_en] + [_p(t, "zh") for t in apparatus_zh]
+    assert align(body + tail) == align(body) == list(zip(EN[:4], ZH[:4]))

@@ -34,6 +34,27 @@ LEAD_TOLL = 1.0
 ASIDE_ROLES = frozenset(("caption", "lead"))
 # certain captions (language.paragraphs_from_blocks 'legend'): by convention captions are in no pair
 NO_PAIR_ROLES = frozenset(("legend",))
+# A journal article's apparatus is no translation of its neighbours: the keyword line (关键词: / Key words:), a
+# classification line (中图分类号: / DOI:), the 'cite this article' line, the references heading and each
+# bibliography entry ('[3] 作者. 题名[J]. 刊名, 2020, 39(7): 1-9.').
+# Such pages list keywords and references in one language or in unequal numbers, so the length DP would pair
+# them with whatever stands near; they stay in the body and only sit out the alignment.
+_KEYWORD_LINE = re.compile(r"^(?:[\[【(（]\s*(?:关键词|关键字|key\s*words?|index\s+terms)\s*[\]】)）]|"
+                           r"(?:关键词|关键字|key\s*words?|index\s+terms)\s*[:：])", re.I)
+_CLASS_LINE = re.compile(r"^(?:中图分类号|中图法分类号|文献标识码|文章编号|DOI|CLC\s+number|Document\s+code|Article\s+ID)"
+                         r"\s*[:：]", re.I)
+CLASS_LINE_MAX = 80  # a classification line is a label and a code, not a paragraph
+# the heading over the reference list, alone on its line
+_REFERENCES_HEADING = re.compile(r"^(?:参考文献|主要参考文献|references|bibliography|literature\s+cited|works\s+cited)\s*[:：]?$", re.I)
+# a labelled citation of the article itself: '引用本文: 作者. 题名[J]. …' / 'Cite this article: …' ...
+_CITE_LABEL = re.compile(r"^(?:引用本文|本文引用格式|引用格式|cite\s+this\s+(?:article|paper)|how\s+to\s+cite(?:\s+this\s+article)?)"
+                         r"\s*[:：]", re.I)
+# ... or a numbered entry: '[12]', '［12］', '12.' at the start ...
+_REFERENCE_NUMBER = re.compile(r"^\s*(?:[\[［]\d{1,3}[\]］]|\d{1,3}\.(?!\d))\s*\S")
+# ... either of them a citation: a GB/T 7714 document-type code ([J] journal, [M] book, [D] thesis, [EB/OL] web ...)
+# or a volume(issue) and page range, as every citation style writes them ('39(7): 2301-2310', '39(7), 2301–2310')
+_CITATION = re.compile(r"\[(?:J|M|D|C|N|R|P|S|Z|A|G|EB/OL|DB/OL|J/OL|M/OL|N/OL|C/OL|CP/DK)\]|"
+                       r"\d+\s*[(（]\s*\d+\s*[)）]\s*[:：,，;]\s*\d+\s*[-–—~]\s*\d+")
 # Leaving a paragraph untranslated costs its prior plus a toll per character (in
 # English-character units): cheap for a short caption, dear for a long body paragraph.
 # (Gale-Church's own 1:0 cost, the length delta against zero, would make every
@@ -346,15 +367,29 @@ def _is_alternating(en: list[Segment], zh: list[Segment]) -> bool:
     return near >= 0.5 * min(len(en), len(zh)) and min(len(en), len(zh)) > 2
 
 
+def is_apparatus(text: str) -> bool:
+    """A keyword, classification or cite-this line, the references heading or an entry under it: an
+    article's apparatus, which is listed (often in one language only), not translated paragraph by paragraph."""
+    if _KEYWORD_LINE.match(text):
+        return True
+    if _REFERENCES_HEADING.match(text) or len(text) <= CLASS_LINE_MAX and _CLASS_LINE.match(text):
+        return True
+    return (_REFERENCE_NUMBER.match(text) is not None or _CITE_LABEL.match(text) is not None) \
+        and _CITATION.search(text) is not None
+
+
 def align(paragraphs: list[tuple[str, str, str]]) -> list[tuple[str, str]]:
     """[(text, lang, role)] in page order -> [(en, zh)] translation pairs in order.
 
-    Only 'en' and 'zh' paragraphs take part, certain captions ('legend') never; headings align among the rest (a
-    bilingual subheading is a pair too). Multi-paragraph beads are joined: English
-    with a space, Chinese with nothing.
+    Only 'en' and 'zh' paragraphs take part, certain captions ('legend') and an article's apparatus
+    (`is_apparatus`) never; headings align among the rest (a bilingual subheading is a pair too).
+    Multi-paragraph beads are joined: English with a space, Chinese with nothing.
     """
-    en = [Segment(t, "en", r, k) for k, (t, lang, r) in enumerate(paragraphs) if lang == "en" and r not in NO_PAIR_ROLES]
-    zh = [Segment(t, "zh", r, k) for k, (t, lang, r) in enumerate(paragraphs) if lang == "zh" and r not in NO_PAIR_ROLES]
+    def takes_part(text: str, role: str) -> bool:
+        return role not in NO_PAIR_ROLES and not is_apparatus(text)
+
+    en = [Segment(t, "en", r, k) for k, (t, lang, r) in enumerate(paragraphs) if lang == "en" and takes_part(t, r)]
+    zh = [Segment(t, "zh", r, k) for k, (t, lang, r) in enumerate(paragraphs) if lang == "zh" and takes_part(t, r)]
     pairs: list[tuple[str, str]] = []
     for ie, iz in align_segments(en, zh):
         if ie and iz:
@@ -362,4 +397,4 @@ def align(paragraphs: list[tuple[str, str, str]]) -> list[tuple[str, str]]:
     return pairs
 
 
-__all__ = ["Segment", "align", "align_segments", "anchors", "HAN"]
+__all__ = ["Segment", "align", "align_segments", "anchors", "is_apparatus", "HAN"]
