@@ -17,7 +17,12 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from evaluation.cases import CORPUS_TRUTH_DIR, read_json
 from evaluation.realbench import tokens
+from harvester.extract import extract
+from harvester.extract.cleaning import drop_reason, is_tail_heading, parse_credits
+from harvester.extract.rules import RULES
+from harvester.page import Page
 
 LOST_SHARE = 0.5  # a line is lost when less than this share of its tokens is in our output
 MIN_TOKENS = 4  # shorter lines (a lone label, a date) are not counted
@@ -33,8 +38,6 @@ class PageDiff:
 
 
 def _ours(body: bytes, url: str, content_type: str = "") -> dict:
-    from harvester.extract import extract
-    from harvester.page import Page
 
     headers = {"content-type": content_type} if content_type else {}
     article = extract(Page.from_headers(body, url, headers))
@@ -51,11 +54,8 @@ def _trafilatura_lines(body: bytes, url: str | None) -> list[str]:
 
 def _why(line: str, removed: list[str]) -> str:
     """Name the step that dropped a line: the boilerplate rule that matches it, else where it went."""
-    from harvester.extract.cleaning import _drop, is_tail_heading, parse_credits
-    from harvester.extract.rules import RULES
-
     compact = "".join(line.split())
-    name = _drop(line, RULES, 0.5)
+    name = drop_reason(line, RULES, 0.5)
     if name:
         return f"rule {name}"
     if is_tail_heading(line, RULES):
@@ -93,8 +93,6 @@ def diff_page(name: str, body: bytes, url: str, content_type: str = "", gold: st
 
 def corpus_diffs(corpus: Path) -> list[PageDiff]:
     """Every page of the corpus, at the URL its truth file gives (as `harvest eval --corpus` does)."""
-    from evaluation.cases import CORPUS_TRUTH_DIR, read_json
-
     urls = {}
     for f in CORPUS_TRUTH_DIR.rglob("*.json"):
         truth = read_json(f)

@@ -35,7 +35,10 @@ def is_tail_heading(text: str, rules: Rules) -> bool:
     return core in rules.tail_headings or core in rules.next_article
 
 
-_SENTENCE_END = re.compile(r"[.!?。！？…][\"'”’)）]*\s*$")
+# a sentence's last mark, then closing quotes/brackets or blanks: running text (is_running_text) ends so,
+# a name box's line (_drop_box) does not. One pattern for both: a second definition further down used to
+# shadow this one silently, so the one in force then is the one kept.
+_SENTENCE_END = re.compile(r"[。！？!?；;.…]\W*$")
 
 
 def is_running_text(text: str, rules: Rules) -> bool:
@@ -165,7 +168,9 @@ def _is_notice_label(block: Block, rules: Rules) -> bool:
 DEFERRED_DROPS = frozenset(("info-line", "info-line-tail"))
 
 
-def _drop(text: str, rules: Rules, position: float = 0.0, deferred: bool = False) -> str | None:
+def drop_reason(text: str, rules: Rules, position: float = 0.0, deferred: bool = False) -> str | None:
+    """The name of the rule that drops this line as boilerplate, else None (`deferred`: the rules
+    applied only to the final body, DEFERRED_DROPS)."""
     for name, rx, max_len, min_position, max_position in rules.drops:
         if (name in DEFERRED_DROPS) != deferred:
             continue
@@ -194,6 +199,12 @@ def trim_credit_tail(text: str, rules: Rules) -> tuple[str, str | None]:
 SPLIT_VALUE_MAX = 24  # characters of the value line under a credit label that stands alone
 
 
+def bare_credit_label(text: str, rules: Rules) -> str | None:
+    """'作者：', '【稿件来源：】': a credit's label standing alone, its value in the next element; else None."""
+    label = text.strip().strip("【】[]()（）")
+    return label if label[-1:] in ":：" and rules.credit_key.fullmatch(label) else None
+
+
 def join_split_credits(blocks: list[Block], rules: Rules) -> list[Block]:
     """'作者：' in one element and '记者王敬照' in the next ('稿件来源：' / '河北日报'): one credit line.
 
@@ -206,11 +217,10 @@ def join_split_credits(blocks: list[Block], rules: Rules) -> list[Block]:
             skip = False
             continue
         nxt = blocks[k + 1] if k + 1 < len(blocks) else None
-        text = block.text.strip().strip("【】[]()（）")
-        if block.kind != "image" and nxt is not None and nxt.kind != "image" and text[-1:] in ":：" \
-                and rules.credit_key.fullmatch(text) and len(nxt.text.strip()) <= SPLIT_VALUE_MAX \
-                and not re.search(r"[:：。，！？]", nxt.text):
-            out.append(Block(text=f"{text}{nxt.text.strip()}", kind=block.kind, bold=block.bold, lead=block.lead))
+        label = bare_credit_label(block.text, rules)
+        if label and block.kind != "image" and nxt is not None and nxt.kind != "image" \
+                and len(nxt.text.strip()) <= SPLIT_VALUE_MAX and not re.search(r"[:：。，！？]", nxt.text):
+            out.append(Block(text=f"{label}{nxt.text.strip()}", kind=block.kind, bold=block.bold, lead=block.lead))
             skip = True
             continue
         out.append(block)
@@ -287,7 +297,7 @@ def clean(blocks: list[Block], rules: Rules | None = None) -> Cleaned:
                 break
             out.removed.append(text)
             continue
-        dropped = _drop(single, rules, position)
+        dropped = drop_reason(single, rules, position)
         if dropped:
             if dropped in _NOTICE_DROPS and out.blocks and _is_notice_label(out.blocks[-1], rules):
                 out.removed.append(out.blocks.pop().text)  # the notice box's heading goes with its text
@@ -317,7 +327,6 @@ def _drop_stubs(out: Cleaned) -> None:
 
 BOX_LINE_MAX = 80  # characters of a line in a name box (an institute's name in Chinese, then in English)
 BOX_LINES = 3
-_SENTENCE_END = re.compile(r"[。！？!?；;.…]\W*$")
 
 
 def _drop_box(out: Cleaned, rules: Rules) -> None:
@@ -360,7 +369,7 @@ def _clean_lines(out: Cleaned, text: str, position: float, rules: Rules) -> tupl
             _add_credits(out, credits, rules)
         elif lifted:
             out.lifted.setdefault(lifted[0], lifted[1])
-        elif not _drop(single, rules, position):
+        elif not drop_reason(single, rules, position):
             kept.append(line)
             continue
         out.removed.append(line)

@@ -12,7 +12,7 @@ from lxml import etree
 
 from harvester.extract.article import Article
 from harvester.extract.blocks import Block
-from harvester.extract.cleaning import is_tail_heading, parse_credits, strip_staff_code
+from harvester.extract.cleaning import bare_credit_label, is_tail_heading, parse_credits, strip_staff_code
 from harvester.extract.dom import Doc, node_text
 from harvester.extract.metadata import PORTAL, WECHAT
 from harvester.extract.portal import ROLE_PREFIX, author_from_info, site_from_title
@@ -48,8 +48,8 @@ def page_credits(doc: Doc, article: Article, rules: Rules) -> dict[str, str]:
         text = node_text(el)
         if is_tail_heading(text, rules):
             continue  # "编辑推荐" heads a list of links; it credits nobody
-        label = text.strip().strip("【】[]()（）")
-        if label[-1:] in ":：" and rules.credit_key.fullmatch(label):  # '作者：' here, '记者王敬照' in the next cell
+        label = bare_credit_label(text, rules)
+        if label:  # '作者：' here, '记者王敬照' in the next cell
             value = _NEXT_TEXT(el)
             text = f"{label}{' '.join(str(value[0]).split())}" if value else text
         text = _AUTHOR_ROLE.sub("", text.strip())  # '作者：记者王敬照': the role key says it again

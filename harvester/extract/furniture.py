@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from harvester.extract.blocks import Block
+from harvester.extract.cleaning import drop_reason
 from harvester.extract.dom import Doc
 from harvester.extract.rules import Rules
 from harvester.extract.status import in_items, is_prose, link_items
@@ -212,8 +213,6 @@ def cut_later_entries(blocks: list[Block], published: str | None, rules: Rules) 
 def drop_info_lines(blocks: list[Block], rules: Rules) -> tuple[list[Block], list[str]]:
     """The info bar of a post at the head or foot of the final body (a timestamp among short cells,
     no sentence: rules [[drop]] info-line, info-line-tail), taken out once later entries are cut."""
-    from harvester.extract.cleaning import _drop
-
     total = sum(len(b.text) for b in blocks if b.kind != "image") or 1
     kept: list[Block] = []
     removed: list[str] = []
@@ -225,7 +224,7 @@ def drop_info_lines(blocks: list[Block], rules: Rules) -> tuple[list[Block], lis
         single = " ".join(block.text.split())
         position = seen / total
         seen += len(block.text)
-        if _drop(single, rules, position, deferred=True):
+        if drop_reason(single, rules, position, deferred=True):
             removed.append(block.text)
         else:
             kept.append(block)

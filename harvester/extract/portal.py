@@ -333,6 +333,8 @@ HEADLINE_CANDIDATES = 5  # <h1>s looked at for the story's headline
 def _site_key(text: str | None) -> str:
     """A name compared without case, blanks or edge punctuation ('CityLab', 'citylab ')."""
     return "".join((text or "").split()).strip("-_|｜—–·:：.").casefold()
+
+
 _STRING = etree.XPath("string()")
 
 

@@ -119,6 +119,9 @@ def _caption_candidates(root: etree._Element) -> list[etree._Element]:
 # a leaf element that holds its text as <br>-separated lines: a poem, an old portal's article body
 LINED_TAGS = frozenset(("div", "td", "section", "article", "span", "font"))
 _BLOCK_INSIDE = etree.XPath("boolean(.//div or .//p or .//table or .//ul or .//ol or .//section)")
+LINED_MIN_BREAKS = 2  # <br> children: three lines or more
+LINED_MIN_CHARS = 24  # characters of the element's own text (outside links)
+LINED_MAX = 60  # candidates looked at
 
 
 def lined_elements(root: etree._Element, min_breaks: int) -> list[etree._Element]:
@@ -130,9 +133,6 @@ def lined_elements(root: etree._Element, min_breaks: int) -> list[etree._Element
         if parent is not None and parent.tag in LINED_TAGS:
             counts[parent] = counts.get(parent, 0) + 1
     return [el for el, n in counts.items() if n >= min_breaks and not _BLOCK_INSIDE(el)]
-LINED_MIN_BREAKS = 2  # <br> children: three lines or more
-LINED_MIN_CHARS = 24  # characters of the element's own text (outside links)
-LINED_MAX = 60  # candidates looked at
 
 
 def _own_text(el: etree._Element) -> str:

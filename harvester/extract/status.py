@@ -299,13 +299,22 @@ def has_pagination(doc: Doc, rules: Rules) -> bool:
     return False
 
 
-def declared_types(doc: Doc) -> set[str]:
-    """What the publisher says the page is: og:type and JSON-LD @type values, lower-case."""
-    found = {doc.meta_value("og:type").strip().lower()} - {""}
+def json_ld_types(doc: Doc) -> list[str]:
+    """Every JSON-LD @type value on the page, lower-case, repeats kept (one per object), read once."""
+    cached = doc.cache.get("status.json_ld_types")
+    if isinstance(cached, list):
+        return cached
+    found: list[str] = []
     for script in doc.tree.iter("script"):
         if (script.get("type") or "").lower() == "application/ld+json" and script.text:
-            found.update(t.lower() for t in re.findall(r'"@type"\s*:\s*"([^"]+)"', script.text[:20000]))
+            found.extend(t.lower() for t in re.findall(r'"@type"\s*:\s*"([^"]+)"', script.text[:20000]))
+    doc.cache["status.json_ld_types"] = found
     return found
+
+
+def declared_types(doc: Doc) -> set[str]:
+    """What the publisher says the page is: og:type and JSON-LD @type values, lower-case."""
+    return ({doc.meta_value("og:type").strip().lower()} - {""}) | set(json_ld_types(doc))
 
 
 ARTICLE_ITEMS_MAX = 2  # JSON-LD article objects on one page: more are the entries of a list
@@ -321,11 +330,7 @@ def declares_article(doc: Doc, rules: Rules) -> bool:
         return False
     if doc.meta_value("og:type").strip().lower() in cfg.article_types:
         return True
-    found = 0
-    for script in doc.tree.iter("script"):
-        if (script.get("type") or "").lower() == "application/ld+json" and script.text:
-            found += sum(1 for t in re.findall(r'"@type"\s*:\s*"([^"]+)"', script.text[:20000])
-                         if t.lower() in cfg.article_types)
+    found = sum(1 for t in json_ld_types(doc) if t in cfg.article_types)
     return 0 < found <= ARTICLE_ITEMS_MAX
 
 
