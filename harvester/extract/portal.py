@@ -168,17 +168,48 @@ class PortalTemplate(Template):
 
     def is_site_name(self, doc: Doc, text: str) -> bool:
         """Whether a line is the site's own name: og:site_name / application-name, or a part of
-        the <title> beside its headline ('Headline - CityLab')."""
+        the <title> beside its headline ('Headline - CityLab', 'Headline @ Blog :: Platform ::')."""
         key = _site_key(text)
         if not key:
             return False
         names = {doc.meta_value("og:site_name"), doc.meta_value("application-name")}
-        title = clean_space(node_text(doc.tree.find(".//title")) or doc.meta_value("og:title"))
+        if key in {_site_key(n) for n in names if n}:
+            return True
+        title, printed = self.title_headline(doc)
+        if printed:  # the title's headline is printed on the page: the rest of the title is the site's
+            rest = title.replace(printed, "\x00", 1).split("\x00")
+            return any(key in _site_key(side) for side in rest) and _site_key(printed) != key
         parts = [p for p in _site_split(title).split(title) if p] if title else []
         if len(parts) > 1:
             head = strip_site_suffix(title, doc.meta_value("og:site_name"))
-            names.update(p for p in parts if p != head)
-        return key in {_site_key(n) for n in names if n}
+            return key in {_site_key(p) for p in parts if p != head}
+        return False
+
+    def title_headline(self, doc: Doc) -> tuple[str, str]:
+        """(<title> or og:title, the part of it the page prints as a heading): the longest <h1>/<h2>
+        text that stands in the title between separators or at an end ('蔡健雅' in '蔡健雅_百科站',
+        'Headline' in 'Headline @ Blog :: Platform ::'); '' when no heading is printed there."""
+        cached = doc.cache.get("portal.title_headline")
+        if isinstance(cached, tuple):
+            return cached  # type: ignore[return-value]
+        title = clean_space(node_text(doc.tree.find(".//title")) or doc.meta_value("og:title"))
+        best = ""
+        if title:
+            for el in _HEADINGS(doc.tree)[:HEADING_CANDIDATES]:
+                text = node_text(el)
+                if len(text) < 2 or len(text) >= len(title) or _weight(text) <= _weight(best):
+                    continue
+                at = title.find(text)
+                while at >= 0:
+                    before, after = title[:at], title[at + len(text):]
+                    if _TITLE_EDGE_BEFORE.search(before) and _TITLE_EDGE_AFTER.match(after) \
+                            and (before.strip() or after.strip(_EDGE_PUNCT)):
+                        best = text
+                        break
+                    at = title.find(text, at + 1)
+        value = (title, best)
+        doc.cache["portal.title_headline"] = value
+        return value
 
     def headline(self, doc: Doc) -> str:
         return node_text(self.headline_element(doc))
@@ -192,6 +223,9 @@ class PortalTemplate(Template):
         for full in (og, html_title):
             if h1 and full and (h1 in full or full in h1):
                 return h1
+        _title, printed = self.title_headline(doc)
+        if printed and not self.is_site_name(doc, printed):
+            return printed  # the title's headline part, as the page prints it in a heading
         site = doc.meta_value("og:site_name")
         if og:
             return strip_site_suffix(og, site)
@@ -328,6 +362,17 @@ class PortalTemplate(Template):
 _INFO_XPATH = etree.XPath(PortalTemplate.info_xpath)
 _H1S = etree.XPath("//h1[normalize-space()]")
 HEADLINE_CANDIDATES = 5  # <h1>s looked at for the story's headline
+_HEADINGS = etree.XPath("//h1[normalize-space()] | //h2[normalize-space()]")
+HEADING_CANDIDATES = 12  # <h1>/<h2>s looked at for the title's headline part
+_EDGE_PUNCT = " _|｜—–-:：@·•»>"
+# a headline part of a <title> stands at its start or after a separator, and ends it or a separator follows
+_TITLE_EDGE_BEFORE = re.compile(r"(?:^|[\s_|｜—–:：@·•»>-])$")
+_TITLE_EDGE_AFTER = re.compile(r"^(?:$|[\s_|｜—–:：@·•»>-])")
+
+
+def _weight(text: str) -> int:
+    """A text's length with a Chinese character weighing two Latin letters."""
+    return len(text) + len(re.findall(r"[\u4e00-\u9fff]", text))
 
 
 def _site_key(text: str | None) -> str:
