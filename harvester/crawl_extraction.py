@@ -17,6 +17,8 @@ Settings:
   HARVEST_EXTRACT_WORKERS  worker processes; unset = one per core, 0 = in the reactor thread
   HARVEST_EXTRACT_BACKLOG  article pages being downloaded or waiting for extraction before
                            fetching pauses; 0 = CONCURRENT_REQUESTS + 2 per worker
+  HARVEST_EXTRACT_DEPTH    pages sent to a worker ahead of its results (default 2; 1 = one
+                           page at a time, the worker idle while its result is taken in)
 """
 from __future__ import annotations
 
@@ -46,13 +48,13 @@ _SERVICES: "weakref.WeakKeyDictionary[Crawler, CrawlExtraction]" = weakref.WeakK
 class CrawlExtraction:
     """A crawl's extraction: a worker pool (or none), the backlog count and its waiters."""
 
-    def __init__(self, crawler: Crawler, workers: int, backlog: int) -> None:
+    def __init__(self, crawler: Crawler, workers: int, backlog: int, depth: int = 2) -> None:
         self.crawler = crawler
         self.workers = workers
         self.backlog = backlog
         self.waiting = 0  # pages submitted, result not yet back
         self.in_flight = 0  # article requests let through, response not yet back
-        self._pool = make_pool(workers) if workers else None
+        self._pool = make_pool(workers, depth=depth) if workers else None
         self._room: deque[Deferred] = deque()
         crawler.signals.connect(self.close, signal=signals.engine_stopped)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -69,7 +71,8 @@ class CrawlExtraction:
             workers = worker_count(settings.get("HARVEST_EXTRACT_WORKERS"))
             backlog = (settings.getint("HARVEST_EXTRACT_BACKLOG")
                        or settings.getint("CONCURRENT_REQUESTS") + 2 * max(1, workers))
-            service = _SERVICES[crawler] = cls(crawler, workers, backlog)
+            depth = settings.getint("HARVEST_EXTRACT_DEPTH", 2)
+            service = _SERVICES[crawler] = cls(crawler, workers, backlog, depth)
         return service
 
     # -- extraction ---------------------------------------------------------

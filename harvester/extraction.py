@@ -103,10 +103,12 @@ def worker_count(setting: Any) -> int:
     return max(0, int(setting))
 
 
-def make_pool(workers: Any = None, preload: Sequence[str] = PRELOAD) -> WorkerPool | InlinePool:
-    """A pool of `worker_count(workers)` extraction workers, or an InlinePool for 0."""
+def make_pool(workers: Any = None, preload: Sequence[str] = PRELOAD, *,
+              depth: int = 2) -> WorkerPool | InlinePool:
+    """A pool of `worker_count(workers)` extraction workers, or an InlinePool for 0;
+    `depth` pages are sent to a worker ahead of its results."""
     count = worker_count(workers)
-    return WorkerPool(count, preload=preload) if count else InlinePool()
+    return WorkerPool(count, preload=preload, depth=depth) if count else InlinePool()
 
 
 def outcome(future: Future) -> dict[str, Any]:

@@ -69,9 +69,11 @@ HARVEST_REFRESH = False
 REPLAY_WARCS: list[str] = []
 # Extraction runs in worker processes (harvester.crawl_extraction): None = one per core,
 # 0 = in the reactor thread. Article fetching pauses while BACKLOG pages are being fetched
-# or wait for extraction (0 = CONCURRENT_REQUESTS + 2 per worker).
+# or wait for extraction (0 = CONCURRENT_REQUESTS + 2 per worker). DEPTH pages are sent to a
+# worker ahead of its results, so it never waits for the crawl process between pages.
 HARVEST_EXTRACT_WORKERS = None
 HARVEST_EXTRACT_BACKLOG = 0
+HARVEST_EXTRACT_DEPTH = 2
 
 # -- Sources, incremental crawling and politeness (harvester.sources, .incremental, .politeness) --
 DOWNLOADER_MIDDLEWARES.update({

@@ -3,10 +3,16 @@
 `concurrent.futures.ProcessPoolExecutor` turns one dead worker (the OOM killer, a
 segfault in a C parser) into `BrokenProcessPool` for *every* pending task and cannot
 say which task the dead worker held. Here each worker process is fed by one thread
-of the parent, one task at a time, over its own pipe. When a worker dies while
-holding a task, that worker is replaced, the task is retried once on the fresh one,
-and if it dies again the task's future fails with `WorkerDied`. Other tasks never
-notice; nothing is lost silently.
+of the parent over its own pipe, `depth` tasks at a time (default 2): the next task
+is already in the worker's pipe when it sends a result, so it never waits for the
+parent (a thread that may be slow to get the GIL in a busy crawl process) between
+tasks. A worker reads its pipe on a thread of its own, so a task and a result
+crossing in the pipe never wait for each other.
+
+When a worker dies, it is replaced and every task it held (sent, no result yet) is
+retried on the fresh one, one at a time, so a task that kills workers cannot take
+a task sent with it down twice; a task whose second worker dies too fails with
+`WorkerDied`. Other tasks never notice; nothing is lost silently.
 
 Tasks are `(function, *args)` with a module-level function and picklable arguments;
 results come back pickled, each with the worker's CPU time so far, so `cpu_seconds()`
@@ -55,13 +61,12 @@ def default_workers() -> int:
 def _serve(conn: Any, preload: Sequence[str]) -> None:
     """A worker's life: import `preload`, then run tasks until told to stop or orphaned."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    inbox: queue.SimpleQueue = queue.SimpleQueue()
+    threading.Thread(target=_receive, args=(conn, inbox), name="harvest-worker-inbox", daemon=True).start()
     for name in preload:
         importlib.import_module(name)
     while True:
-        try:
-            task = conn.recv()
-        except (EOFError, OSError):
-            return  # the parent is gone
+        task = inbox.get()
         if task is _STOP:
             return
         function, args = task
@@ -76,6 +81,25 @@ def _serve(conn: Any, preload: Sequence[str]) -> None:
         except Exception as exc:  # an unpicklable result
             conn.send((False, RemoteError(f"result not picklable: {type(exc).__name__}: {exc}"),
                        time.process_time()))
+
+
+def _receive(conn: Any, inbox: queue.SimpleQueue) -> None:
+    """A worker's reader: take tasks off the pipe as they come (the parent's sends never
+    block on a worker busy sending a result), until told to stop or orphaned."""
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            task = _STOP  # the parent is gone
+        except Exception as exc:  # a task that cannot be unpickled here: its error is the reply
+            task = (_raise, (RemoteError(f"task not readable in the worker: {type(exc).__name__}: {exc}"),))
+        inbox.put(task)
+        if task is _STOP:
+            return
+
+
+def _raise(exc: Exception) -> None:
+    raise exc
 
 
 def _portable(exc: Exception) -> Exception:
@@ -98,20 +122,22 @@ def _describe_exit(code: int | None) -> str:
 
 
 class _Task:
-    __slots__ = ("function", "args", "future")
+    __slots__ = ("function", "args", "future", "attempts")
 
     def __init__(self, function: Callable[..., Any], args: tuple, future: Future) -> None:
         self.function, self.args, self.future = function, args, future
+        self.attempts = 0  # workers that died holding it
 
 
 class WorkerPool:
     """`workers` processes; `submit(fn, *args)` returns a concurrent.futures.Future."""
 
     def __init__(self, workers: int | None = None, *, preload: Sequence[str] = (),
-                 start_method: str = "spawn", max_tasks: int = 0) -> None:
+                 start_method: str = "spawn", max_tasks: int = 0, depth: int = 2) -> None:
         self.size = workers or default_workers()
         self.preload = tuple(preload)
         self.max_tasks = max_tasks  # recycle a worker after this many tasks (0: never)
+        self.depth = max(1, depth)  # tasks sent to a worker ahead of its results
         self.deaths = 0  # workers that died holding a task
         self._cpu_done = 0.0  # CPU seconds of workers gone (as of their last reply)
         self._cpu_live: dict[int, float] = {}  # feeder number -> its worker's CPU seconds so far
@@ -166,47 +192,87 @@ class WorkerPool:
             self._cpu_done += self._cpu_live.pop(slot, 0.0)
 
     def _feed(self, slot: int) -> None:
-        """One worker's feeder: hand it tasks one by one, replace it when it dies."""
+        """One worker's feeder: keep `depth` tasks in its pipe, replace it when it dies.
+
+        A worker runs its tasks in the order they were sent, so each result belongs to
+        the oldest task in `held`. Tasks a dead worker held go to `retry` and are sent
+        to the fresh worker one at a time; new tasks wait until `retry` is empty.
+        """
         process, conn = self._spawn()
-        done = 0
+        held: deque[_Task] = deque()  # sent to this worker, result not back yet, oldest first
+        retry: deque[_Task] = deque()  # held by a worker that died, to run again one by one
+        sent = 0  # tasks sent to this worker (for max_tasks)
+        stopping = False
         try:
             while True:
-                task = self._tasks.get()
-                if task is _STOP:
-                    return
-                if not task.future.set_running_or_notify_cancel():
-                    continue
-                attempts = 0
-                while True:
+                died = False
+                while not (self.max_tasks and sent >= self.max_tasks):
+                    if retry or (held and held[0].attempts):
+                        if held:
+                            break
+                        task = retry.popleft()
+                    elif stopping or len(held) >= self.depth:
+                        break
+                    else:
+                        try:
+                            task = self._tasks.get_nowait() if held else self._tasks.get()
+                        except queue.Empty:
+                            break
+                        if task is _STOP:
+                            stopping = True
+                            break
+                        if not task.future.set_running_or_notify_cancel():
+                            continue
                     try:
                         conn.send((task.function, task.args))
-                        ok, value, cpu = conn.recv()
-                    except (OSError, EOFError):  # the worker died (holding this task, or idle)
-                        pid, code = process.pid, self._retire(process, conn, stop=False)
-                        self._worker_gone(slot)
-                        with self._lock:
-                            self.deaths += 1
-                        process, conn = self._spawn()
-                        attempts += 1
-                        logger.warning("worker process %s died (%s); %s", pid, _describe_exit(code),
-                                       "retrying its task" if attempts < ATTEMPTS else "its task failed")
-                        if attempts < ATTEMPTS:
-                            continue
-                        task.future.set_exception(WorkerDied(
-                            f"worker process died twice on this task ({_describe_exit(code)})"))
-                    except Exception as exc:  # unpicklable arguments: the caller's error
+                    except (OSError, EOFError):  # the worker died (holding `held`, or idle)
+                        held.append(task)
+                        died = True
+                        break
+                    except Exception as exc:  # unpicklable arguments (nothing was sent): the caller's error
                         task.future.set_exception(exc)
+                        continue
+                    held.append(task)
+                    sent += 1
+                if not died:
+                    if not held:
+                        if stopping and not retry:
+                            return
+                        if self.max_tasks and sent >= self.max_tasks:
+                            self._retire(process, conn, stop=True)
+                            self._worker_gone(slot)
+                            process, conn = self._spawn()
+                            sent = 0
+                        continue
+                    try:
+                        ok, value, cpu = conn.recv()
+                    except (OSError, EOFError):
+                        died = True
                     else:
+                        task = held.popleft()
                         with self._lock:
                             self._cpu_live[slot] = cpu
                         (task.future.set_result if ok else task.future.set_exception)(value)
-                    break
-                done += 1
-                if self.max_tasks and done >= self.max_tasks:
-                    self._retire(process, conn, stop=True)
-                    self._worker_gone(slot)
-                    process, conn = self._spawn()
-                    done = 0
+                        continue
+                # The worker died: replace it; what it held is retried once, then fails.
+                pid, code = process.pid, self._retire(process, conn, stop=False)
+                self._worker_gone(slot)
+                with self._lock:
+                    self.deaths += 1
+                process, conn = self._spawn()
+                sent = 0
+                failed = 0
+                while held:
+                    task = held.pop()
+                    task.attempts += 1
+                    if task.attempts < ATTEMPTS:
+                        retry.appendleft(task)
+                    else:
+                        failed += 1
+                        task.future.set_exception(WorkerDied(
+                            f"worker process died twice on this task ({_describe_exit(code)})"))
+                logger.warning("worker process %s died (%s); tasks it held: %d to retry, %d failed",
+                               pid, _describe_exit(code), len(retry), failed)
         finally:
             self._retire(process, conn, stop=True)
             self._worker_gone(slot)

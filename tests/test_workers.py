@@ -45,6 +45,27 @@ def report_pid_then_wait(marker: str) -> str:
     return "finished"
 
 
+def pid() -> int:
+    return os.getpid()
+
+
+def report_pid_then_die(marker: str) -> None:
+    """Write our pid, wait for the test's word, then die as the OOM killer would kill us."""
+    Path(marker).write_text(str(os.getpid()))
+    for _ in range(600):
+        if Path(marker + ".go").exists():
+            break
+        time.sleep(0.05)
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _wait_for(condition, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
 def test_results_and_exceptions_come_back_in_order():
     with WorkerPool(2) as pool:
         assert [f.result() for f in pool.map(square, range(10))] == [n * n for n in range(10)]
@@ -104,3 +125,53 @@ def test_page_jobs_give_the_same_dicts_in_workers_as_in_process():
 def test_non_html_is_an_error_result_not_an_exception():
     assert run_job(PageJob.of(b"%PDF-1.4", "http://x/a.pdf", {"Content-Type": "application/pdf"})) == {
         "error": "not HTML: content-type application/pdf"}
+
+
+def test_a_worker_that_dies_holding_two_tasks_has_both_retried_on_its_replacement(tmp_path):
+    marker = str(tmp_path / "pid")
+    with WorkerPool(1, depth=2) as pool:
+        blocking = pool.submit(report_pid_then_wait, marker)
+        behind = pool.submit(pid)  # sent into the same worker's pipe, behind the first
+        _wait_for(lambda: Path(marker).exists() and behind.running())
+        first = int(Path(marker).read_text())
+        Path(marker).unlink()
+        os.kill(first, signal.SIGKILL)
+        _wait_for(lambda: Path(marker).exists())  # the first task again, on a fresh worker
+        assert int(Path(marker).read_text()) != first
+        Path(marker + ".go").touch()
+        assert blocking.result(timeout=60) == "finished"
+        assert behind.result(timeout=60) not in (first, None)  # it ran on the fresh worker
+        assert pool.deaths == 1
+
+
+def test_a_task_that_kills_workers_fails_alone_the_task_sent_with_it_succeeds(tmp_path):
+    marker = str(tmp_path / "pid")
+    with WorkerPool(1, depth=2) as pool:
+        killer = pool.submit(report_pid_then_die, marker)
+        behind = pool.submit(square, 6)
+        _wait_for(lambda: Path(marker).exists() and behind.running())
+        Path(marker + ".go").touch()  # it dies now, and again at once when retried
+        with pytest.raises(WorkerDied, match="died twice"):
+            killer.result(timeout=60)
+        assert behind.result(timeout=60) == 36  # retried apart from the killer
+        assert pool.deaths == 2
+        assert pool.submit(square, 5).result(timeout=60) == 25
+
+
+def test_workers_are_recycled_after_max_tasks_with_tasks_in_flight():
+    with WorkerPool(1, max_tasks=3, depth=2) as pool:
+        futures = [pool.submit(pid) for _ in range(9)]
+        pids = [f.result(timeout=60) for f in futures]
+    assert [pids.count(p) for p in dict.fromkeys(pids)] == [3, 3, 3]
+
+
+def test_closing_with_cancel_runs_the_tasks_in_flight_and_cancels_the_queued_ones():
+    pool = WorkerPool(1, depth=2)
+    pool.submit(square, 1).result(timeout=60)  # the worker is up
+    futures = [pool.submit(burn, 0.3) for _ in range(8)]
+    _wait_for(lambda: futures[0].running())
+    pool.close(cancel=True)
+    assert all(f.done() for f in futures)
+    ran = [f for f in futures if not f.cancelled()]
+    assert 1 <= len(ran) <= 2 and all(f.result() >= 0.3 for f in ran)
+    assert futures[-1].cancelled()
