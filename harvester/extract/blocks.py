@@ -45,6 +45,23 @@ class Block:
     lead: bool = False  # inside the lead/summary box (导语) at the head of the body: may have no translation
 
 
+def _code_text(text: str) -> str:
+    """Text inside program code as written: line ends made '\n', tabs and no-break spaces blanks."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ").replace("\u00a0", " ")
+
+
+def code_lines(raw: str) -> str:
+    """A code block's lines with their indentation: trailing blanks off each line, the blank lines
+    before and after the code dropped, a run of blank lines inside it kept as one."""
+    lines = [line.rstrip() for line in raw.split("\n")]
+    while lines and not lines[0]:
+        lines.pop(0)
+    while lines and not lines[-1]:
+        lines.pop()
+    kept = [line for k, line in enumerate(lines) if line or (k and lines[k - 1])]
+    return "\n".join(kept)
+
+
 class _Walker:
     def __init__(self, base_url: str) -> None:
         self.base_url = base_url
@@ -55,8 +72,9 @@ class _Walker:
 
     def add(self, text: str | None) -> None:
         if text:
-            # program code keeps its lines; everywhere else a line break in the source is a space
-            text = re.sub(r"[^\S\n]+", " ", text) if self.kind_stack and self.kind_stack[-1] == "code" \
+            # program code keeps its lines and their indentation; everywhere else a line break in the
+            # source is a space
+            text = _code_text(text) if self.kind_stack and self.kind_stack[-1] == "code" \
                 else re.sub(r"[\s\u00a0]+", " ", text)
             if text:
                 self.buf.append((text, self.bold_depth > 0))
@@ -79,16 +97,19 @@ class _Walker:
         if not self.buf:
             return
         raw = "".join(t for t, _ in self.buf)
-        lines = [clean_space(line) for line in raw.split("\n")]
-        text = "\n".join(line for line in lines if line)
+        kind = "p"
+        for k in reversed(self.kind_stack):
+            if k in ("heading", "caption", "code"):
+                kind = k
+                break
+        if kind == "code":
+            text = code_lines(raw)
+        else:
+            lines = [clean_space(line) for line in raw.split("\n")]
+            text = "\n".join(line for line in lines if line)
         if text:
             solid = [(t, b) for t, b in self.buf if t.strip()]
             bold = bool(solid) and all(b for _, b in solid)
-            kind = "p"
-            for k in reversed(self.kind_stack):
-                if k in ("heading", "caption", "code"):
-                    kind = k
-                    break
             self.blocks.append(Block(text=text, kind=kind, bold=bold))
         self.buf = []
 

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from harvester.extract.blocks import Block
+from harvester.extract.blocks import Block, code_lines
 from harvester.extract.rules import Rules, load_rules
 
 _LEADING_WIDGETS = re.compile(r"^(?:【[^】]{1,6}】\s*)+(?=【)")  # "【纠错】 【责任编辑:张樵苏 】"
@@ -350,19 +350,22 @@ def _clean_lines(out: Cleaned, text: str, position: float, rules: Rules) -> tupl
     '责编|陈梦莹<br>校对|黄慧敏<br>扫描下方二维码…'): credit and byline lines are lifted, boilerplate
     lines dropped, the rest kept together. Returns (kept text, whether a tail heading among the
     lines ends the article here)."""
-    lines = [line for line in text.split("\n") if line.strip()]
-    if len(lines) < 2:
+    lines = text.split("\n")  # a blank line stands only inside program code (blocks.code_lines)
+    if sum(1 for line in lines if line.strip()) < 2:
         return text, False
     kept: list[str] = []
     for k, line in enumerate(lines):
+        if not line.strip():
+            kept.append(line)
+            continue
         single = " ".join(line.split())
         if kept and position >= rules.tail_min_position and is_tail_heading(single, rules):
-            for rest in lines[k:]:
+            for rest in (line for line in lines[k:] if line.strip()):
                 out.removed.append(rest)
                 credits = parse_credits(" ".join(rest.split()), rules)
                 if credits:
                     _add_credits(out, credits, rules)
-            return "\n".join(kept), True
+            return _joined(kept), True
         credits = parse_credits(single, rules)
         lifted = None if credits else _lift(single, rules)
         if credits:
@@ -373,7 +376,12 @@ def _clean_lines(out: Cleaned, text: str, position: float, rules: Rules) -> tupl
             kept.append(line)
             continue
         out.removed.append(line)
-    return "\n".join(kept), False
+    return _joined(kept), False
+
+
+def _joined(lines: list[str]) -> str:
+    """Kept lines back into one text; blank lines (code) folded as blocks.code_lines does."""
+    return code_lines("\n".join(lines)) if "" in lines else "\n".join(lines)
 
 
 def _drop_rest(out: Cleaned, blocks: list[Block], idx: int, rules: Rules) -> None:

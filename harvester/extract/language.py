@@ -90,7 +90,7 @@ def paragraphs_from_blocks(blocks: list[Block], rules: Rules) -> list[tuple[str,
             after_image, caption_lang = True, None
             continue
         if block.kind == "code":  # program code is no English: it is never paired nor counted as a language
-            out.append((" ".join(block.text.split()), "other", "body"))
+            out.append((block.text, "other", "body"))  # its lines and indentation kept
             after_image = False
             continue
         parts = split_mixed(block.text) if "\n" in block.text else [(block.text, detect(block.text))]
