@@ -70,6 +70,19 @@ def test_courtesy_tail_trimmed_caption_kept():
     assert kept == "开营仪式现场。" and tail
 
 
+@pytest.mark.parametrize("text", [
+    "The totals were provided by the harbour office, which counts every boarding at the gates.",
+    "Residents said the water, provided by a private supplier since May, tastes of chlorine.",
+])
+def test_provided_by_clause_of_a_sentence_is_not_a_credit(text):
+    assert trim_credit_tail(text, load_rules()) == (text, None)
+
+
+def test_photo_credit_without_a_full_stop_is_trimmed():
+    kept, tail = trim_credit_tail("Swimmers warm up on the beach Photo courtesy of the club", load_rules())
+    assert kept == "Swimmers warm up on the beach" and tail == "Photo courtesy of the club"
+
+
 @pytest.mark.parametrize("text, lang", [
     ("Cao Saixian, director general of the office, spoke at the ceremony.", "en"),
     ("Participants visited Huawei in Shenzhen (深圳) last week.", "en"),
