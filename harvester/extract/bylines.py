@@ -22,6 +22,7 @@ from harvester.extract.article import Article
 from harvester.extract.credits import is_site_name
 from harvester.extract.dates import DateCandidate, choose_date, find_dates, parse_date
 from harvester.extract.dom import Doc
+from harvester.extract.names import HAN_NAME, NAMES, looks_like_names
 from harvester.extract.portal import PortalTemplate, author_from_info
 from harvester.extract.rules import Rules
 from harvester.extract.status import is_prose
@@ -33,8 +34,6 @@ FOOTER_MAX = 200  # characters after the last paragraph where a post's footer na
 PROBE = 12  # characters of the title / first paragraph looked up in the page text
 _SKIP = frozenset(("script", "style", "noscript", "template", "select", "option", "textarea"))
 _SPACE = re.compile(r"\s+")
-HAN_NAME = r"[\u4e00-\u9fff·]{2,4}"
-NAMES = HAN_NAME + r"(?:[ 、，,]+" + HAN_NAME + r"){0,3}"
 
 
 def _compact(text: str) -> str:
@@ -167,24 +166,6 @@ def _patterned(text: str, rules: Rules) -> str | None:
         if m and m.group("name").strip():
             return m.group("name").strip()
     return None
-
-
-def looks_like_names(text: str, rules: Rules, titles: tuple[str, ...] = ()) -> bool:
-    """'许文清', '林小雨、陈立': one to four Chinese names, none a word that names no person ('城南旧事',
-    '公告'). A lone name must start with a family name (rules [bylines] surnames) unless the headline
-    announces it ('茉莉：我是怎样…', a pen name); of several names joined by 、 at least half must."""
-    cfg = rules.bylines
-    text = text.strip()
-    if not re.fullmatch(NAMES, text) or any(w in text for w in cfg.not_names):
-        return False
-    if any(re.match(re.escape(text) + r"\s*[:：]", t.strip()) for t in titles if t):
-        return True
-    names = [n.strip("·") for n in re.split(r"[ 、，,]+", text) if n.strip("·")]
-    surnamed = sum(1 for name in names
-                   if name[:2] in cfg.compound_surnames and len(name) >= 3 or name[0] in cfg.surnames and len(name) <= 3)
-    if len(names) == 1 or "、" not in text:
-        return surnamed == len(names)
-    return 2 * surnamed >= len(names) and all(len(n) <= 3 for n in names)
 
 
 _TOKENS = re.compile(r"[ \u3000]+")

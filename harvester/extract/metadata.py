@@ -29,8 +29,9 @@ def metadata_cascade(doc: Doc, templates: list[Template]) -> Metadata:
     return meta
 
 def fallback_metadata(doc: Doc) -> Metadata:
-    """Whatever any page has: og:site_name, <title>."""
+    """Whatever any page has: og:site_name, an element marked as the source, the outlet printed before
+    the time under the headline, the <title>'s site part."""
     title = node_text(doc.tree.find(".//title"))
     return Metadata(title=strip_site_suffix(title, doc.meta_value("og:site_name")) if title else None,
                     source=doc.meta_value("og:site_name", "application-name") or PORTAL.source_element(doc)
-                    or site_from_title(title, PORTAL.headline(doc)) or None)
+                    or PORTAL.unlabelled_source(doc) or site_from_title(title, PORTAL.headline(doc)) or None)

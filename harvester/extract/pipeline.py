@@ -73,6 +73,7 @@ def extract_doc(doc: Doc, rules: Rules = RULES) -> Article:
     tidy_credits(doc, article)
     byline_over_site(doc, article, cleaned.lifted)
     credited_source(doc, article, cleaned.lifted.get("source") or outside.get("source"), templates)
+    cleaned.blocks = _drop_source_line(cleaned.blocks, article)
     if not article.author:
         article.author = lead_author(cleaned.blocks)
 
@@ -125,6 +126,17 @@ def extract_doc(doc: Doc, rules: Rules = RULES) -> Article:
         article.title = article.paragraphs[0].text[:120]
     article.origin = origin_claims(doc, article.canonical_url, foreign_canonical)
     return article
+
+
+def _drop_source_line(blocks: list[Block], article: Article) -> list[Block]:
+    """The outlet's or account's name alone on the body's first line (an info bar's name cell read into
+    the body) is the byline the source came from, not a paragraph."""
+    first = next((k for k, b in enumerate(blocks) if b.kind != "image"), None)
+    if first is None or not article.source or blocks[first].text.strip() != article.source.strip() \
+            or len(blocks) - first < 2:
+        return blocks
+    article.removed.append(blocks[first].text)
+    return blocks[:first] + blocks[first + 1:]
 
 
 def _paragraphs(blocks: list[Block], rules: Rules) -> tuple[list[tuple[str, str, str]], list[Paragraph]]:

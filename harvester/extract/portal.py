@@ -14,6 +14,7 @@ from lxml import etree
 from harvester.extract.dates import DateCandidate, parse_date
 from harvester.extract.dom import Doc, clean_space, node_text, spaced_text
 from harvester.extract.language import detect
+from harvester.extract.names import looks_like_names
 from harvester.extract.rules import Rules
 from harvester.extract.template import Template
 
@@ -197,13 +198,13 @@ class PortalTemplate(Template):
         if title:
             for el in _HEADINGS(doc.tree)[:HEADING_CANDIDATES]:
                 text = node_text(el)
-                if len(text) < 2 or len(text) >= len(title) or _weight(text) <= _weight(best):
+                if len(text) < 2 or len(text) > len(title) or _weight(text) <= _weight(best):
                     continue
                 at = title.find(text)
                 while at >= 0:
                     before, after = title[:at], title[at + len(text):]
                     if _TITLE_EDGE_BEFORE.search(before) and _TITLE_EDGE_AFTER.match(after) \
-                            and (before.strip() or after.strip(_EDGE_PUNCT)):
+                            and (before.strip() or after.strip(_EDGE_PUNCT) or text == title):
                         best = text
                         break
                     at = title.find(text, at + 1)
@@ -307,6 +308,67 @@ class PortalTemplate(Template):
         value = re.sub(r"^(来源|Source)\s*[:：]\s*", "", value, flags=re.I)
         return value or None
 
+    def story_heading(self, doc: Doc) -> etree._Element | None:
+        """The story's headline element: its <h1>, or the <h1>/<h2> the <title> prints when no <h1> is it."""
+        el = self.headline_element(doc)
+        if el is not None and not self.is_site_name(doc, node_text(el)):
+            return el
+        _title, printed = self.title_headline(doc)
+        if not printed:
+            return None
+        return next((h for h in _HEADINGS(doc.tree)[:HEADING_CANDIDATES] if node_text(h) == printed), None)
+
+    def unlabelled_source(self, doc: Doc) -> str | None:
+        """The outlet or publishing account printed with no label right before the publication time under
+        the headline: '<span>某某日报</span><span>2019-09-09 16:01</span>' (an info bar), '<p class=author-name>
+        账号名</p><div><span class=date>发布时间：…</span></div>' (a platform post beside its avatar). A person's
+        name there is the author's byline, not a source."""
+        heading = self.story_heading(doc)
+        if heading is None:
+            return None
+        cell = None
+        for el in _AFTER_HEADING(heading):
+            text = node_text(el)
+            if len(text) <= TIME_CELL_MAX and _CLOCK_OR_DATE.search(text):
+                cell = el
+                break
+            if el.tag == "p" and len(text) > TIME_CELL_MAX:
+                return None  # the body has begun: no info bar under this headline
+        if cell is None:
+            return None
+        while True:  # the innermost element that holds the time
+            inner = next((c for c in cell if isinstance(c.tag, str) and _CLOCK_OR_DATE.search(node_text(c))), None)
+            if inner is None:
+                break
+            cell = inner
+        node = cell
+        for _level in range(UNLABELLED_SOURCE_LEVELS):
+            prev = node.getprevious()
+            while prev is not None and (not isinstance(prev.tag, str) or not node_text(prev)):
+                prev = prev.getprevious()
+            if prev is not None:
+                value = node_text(prev)
+                heading_text = node_text(heading)
+                if prev is heading or heading in prev.iterdescendants() or value in heading_text:
+                    return None  # the headline itself stands right before the time
+                if _SECTION_MARK.search(" ".join(f"{e.get('class') or ''} {e.get('id') or ''}"
+                                                 for e in (prev, *prev.iterdescendants()) if isinstance(e.tag, str))):
+                    return None  # the channel or category the story is filed under, no outlet
+                return value if self._outlet_like(doc, value) else None
+            node = node.getparent()
+            if node is None or heading in node.iterancestors() or node is heading.getparent():
+                return None
+        return None
+
+    def _outlet_like(self, doc: Doc, value: str) -> bool:
+        """A short name an outlet or account goes by: words, no label, field separator, date, count or
+        web address, no English byline, no widget word, no person's name."""
+        if not 2 <= len(value) <= UNLABELLED_SOURCE_MAX or not re.search(r"[^\W\d_]", value) \
+                or re.search(r"[:：|｜,，。、/()（）\[\]【】]|\d{2}|\w\.\w", value) or _BYLINE_LEAD.match(value) \
+                or value.lower() in self.rules.nav_words:
+            return False
+        return not looks_like_names(value, self.rules) and not self.is_site_name(doc, value)
+
     def source_element(self, doc: Doc) -> str | None:
         """The one element marked as the source (<a class="source ent-source">深圳商报</a>).
 
@@ -362,6 +424,13 @@ class PortalTemplate(Template):
 _INFO_XPATH = etree.XPath(PortalTemplate.info_xpath)
 _H1S = etree.XPath("//h1[normalize-space()]")
 HEADLINE_CANDIDATES = 5  # <h1>s looked at for the story's headline
+_AFTER_HEADING = etree.XPath("following::*[position() <= 25]")  # where the info bar under the headline stands
+_CLOCK_OR_DATE = re.compile(r"\d{1,2}:\d{2}|\d{1,2}[-/月]\d{1,2}")
+TIME_CELL_MAX = 40  # characters of a time cell ('发布时间：2019-09-30 22:46')
+UNLABELLED_SOURCE_LEVELS = 2  # the time cell or its parent has the name cell right before it
+UNLABELLED_SOURCE_MAX = 20  # characters of an outlet's or account's name
+_SECTION_MARK = re.compile(r"categor|channel|column|section|crumb|\btags?\b|\bnav", re.I)
+_BYLINE_LEAD = re.compile(r"(?:By|From|Via)\s", re.I)  # 'By Li Wen': an English byline, no outlet
 _HEADINGS = etree.XPath("//h1[normalize-space()] | //h2[normalize-space()]")
 HEADING_CANDIDATES = 12  # <h1>/<h2>s looked at for the title's headline part
 _EDGE_PUNCT = " _|｜—–-:：@·•»>"
