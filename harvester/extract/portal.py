@@ -421,7 +421,8 @@ class PortalTemplate(Template):
         return None
 
 
-_INFO_XPATH = etree.XPath(PortalTemplate.info_xpath)
+# the same query, first asking for a class or an id: most elements have neither and are passed over at once
+_INFO_XPATH = etree.XPath("//*[@class or @id]" + PortalTemplate.info_xpath.removeprefix("//*"))
 _H1S = etree.XPath("//h1[normalize-space()]")
 HEADLINE_CANDIDATES = 5  # <h1>s looked at for the story's headline
 _AFTER_HEADING = etree.XPath("following::*[position() <= 25]")  # where the info bar under the headline stands

@@ -337,8 +337,29 @@ def declares_article(doc: Doc, rules: Rules) -> bool:
 # a link: an <a href>, or an element a script navigates from (data-link / data-href / data-url), as the
 # items of app and WeChat album lists are
 _LINKISH = "self::a[@href] or @data-link or @data-href or @data-url"
-# parents of several elements that hold a link: the only places a list of stories can be (XPath runs in C)
-_LIST_PARENTS = etree.XPath(f"//body/descendant-or-self::*[count(*[descendant-or-self::*[{_LINKISH}]]) >= $n]")
+_LINKS = etree.XPath(f"//body/descendant-or-self::*[{_LINKISH}]")
+
+
+def _list_parents(tree: etree._Element, n: int) -> list[etree._Element]:
+    """Parents (the <body> or inside it) of at least `n` child elements that are or hold a link: the only
+    places a list of stories can be. One walk up from each link, stopping where an earlier walk passed
+    (an XPath counting each element's linked children re-read every subtree once per ancestor)."""
+    holds: dict = {}  # element that is or holds a link -> (its first link's index, minus its height above it)
+    for i, link in enumerate(_LINKS(tree)):
+        el, height = link, 0
+        while el is not None and el not in holds:
+            holds[el] = (i, -height)
+            el = el.getparent()
+            height += 1
+    counts: dict = {}
+    for el in holds:
+        parent = el.getparent()
+        if parent is not None:
+            counts[parent] = counts.get(parent, 0) + 1
+    body = next((el for el in holds if isinstance(el.tag, str) and el.tag == "body"), None)
+    above = set(body.iterancestors()) if body is not None else set()
+    # document order: an element comes before those whose first link is later, and before its descendants
+    return sorted((el for el, k in counts.items() if k >= n and el not in above), key=holds.__getitem__)
 _LINK_ROOTS = etree.XPath(f"descendant-or-self::*[{_LINKISH}][not(ancestor::*[{_LINKISH}])]")
 _STRING = etree.XPath("string()")
 
@@ -379,7 +400,7 @@ def link_items(doc: Doc, cfg: StatusRules, rows: bool = True) -> list[str]:
         return [text for text, row in cached if rows or not row]
     items: list[tuple[str, bool]] = []  # (compact text, from a table row)
     sizes: dict = {}
-    for parent in _LIST_PARENTS(doc.tree, n=cfg.list_min_items):
+    for parent in _list_parents(doc.tree, cfg.list_min_items):
         children = [c for c in parent if isinstance(c.tag, str)]
         groups: dict[tuple[str, str], list[int]] = {}
         for k, child in enumerate(children):
