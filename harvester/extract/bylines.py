@@ -17,11 +17,12 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from htmldate import find_date
+from lxml import etree
 
 from harvester.extract.article import Article
 from harvester.extract.credits import is_site_name
 from harvester.extract.dates import DateCandidate, choose_date, find_dates, parse_date
-from harvester.extract.dom import Doc
+from harvester.extract.dom import Doc, owner
 from harvester.extract.names import HAN_NAME, NAMES, looks_like_names
 from harvester.extract.portal import PortalTemplate, author_from_info
 from harvester.extract.rules import Rules
@@ -41,6 +42,8 @@ def _compact(text: str) -> str:
 
 
 _RUN = re.compile(r"\S+")
+_STYLED = etree.XPath("//body//*[@style]")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none", re.I)
 
 
 @dataclass(frozen=True)
@@ -59,11 +62,16 @@ class PageText:
 
 
 def page_text(doc: Doc) -> PageText:
-    """The body's text, scripts and styles left out, computed once per page."""
+    """The body's text a reader sees, computed once per page: scripts, styles and hidden boxes left out
+    (a display:none share box at the top of the body repeats the headline and the lead, and would
+    stand between the headline and the byline)."""
     cached = doc.cache.get("bylines.text")
     if isinstance(cached, PageText):
         return cached
-    parts = [" ".join(t.split()) for t in doc.text_nodes]
+    hidden = {id(el) for box in _STYLED(doc.tree) if _HIDDEN_STYLE.search(box.get("style") or "")
+              for el in box.iter()}
+    nodes = [t for t in doc.text_nodes if id(owner(t)) not in hidden] if hidden else doc.text_nodes
+    parts = [" ".join(t.split()) for t in nodes]
     text = "\n".join(parts)
     starts: list[int] = []
     offsets: list[int] = []
