@@ -210,6 +210,44 @@ def cut_later_entries(blocks: list[Block], published: str | None, rules: Rules) 
     return blocks[:cut], [b.text for b in blocks[cut:] if b.kind != "image" and b.text]
 
 
+# a list item's line: a headline (and its column's name) with the item's date glued to its end,
+# 'HEADLINE栏目2019-09-09'; a sentence ends before a date, a table row puts a blank before it
+_GLUED_DATE_END = re.compile(r"[^\s\d\-/.:：|｜,，。！？!?；;]\s?(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}"
+                             r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?$")
+DATED_ITEMS_MIN = 3  # such lines after the story's last paragraph that make them a list
+BOX_TITLE_MAX = 12  # characters of the list box's title line above its first item
+
+
+def _sentence(text: str, rules: Rules) -> bool:
+    """Running text: a prose paragraph, or any line that ends a sentence."""
+    return is_prose(text, rules.status) or bool(_SENTENCE_END.search(text))
+
+
+_SENTENCE_END = re.compile(r"[。！？!?.…][”」』\"')）]?$")
+
+
+def drop_dated_items(blocks: list[Block], rules: Rules) -> tuple[list[Block], list[str]]:
+    """A list of other stories under the article whose items are not links (a member box, a column's
+    latest posts): each line a headline with its date glued to its end. When at least
+    `DATED_ITEMS_MIN` such lines stand after the story's last other paragraph, the run from the
+    first of them on goes, with the short lines among them and the box's title right above it."""
+    texts = [" ".join(b.text.split()) if b.kind != "image" else "" for b in blocks]
+    items = [k for k, t in enumerate(texts) if t and _GLUED_DATE_END.search(t)]
+    if len(items) < DATED_ITEMS_MIN:
+        return blocks, []
+    first = items[0]
+    marked = set(items)
+    # nothing but the items and short non-prose lines (a box title, a column name) after the first item
+    if any(t and k not in marked and _sentence(t, rules) for k, t in enumerate(texts[first:], first)):
+        return blocks, []
+    if not any(t and _sentence(t, rules) for t in texts[:first]):
+        return blocks, []  # no story above the list
+    while first and (not texts[first - 1] or len(texts[first - 1]) <= BOX_TITLE_MAX
+                     and not _sentence(texts[first - 1], rules)):
+        first -= 1  # the box's title (and its icon) right above the first item
+    return blocks[:first], [b.text for b in blocks[first:] if b.kind != "image" and b.text]
+
+
 def drop_info_lines(blocks: list[Block], rules: Rules) -> tuple[list[Block], list[str]]:
     """The info bar of a post at the head or foot of the final body (a timestamp among short cells,
     no sentence: rules [[drop]] info-line, info-line-tail), taken out once later entries are cut."""
