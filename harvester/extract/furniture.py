@@ -248,6 +248,27 @@ def drop_dated_items(blocks: list[Block], rules: Rules) -> tuple[list[Block], li
     return blocks[:first], [b.text for b in blocks[first:] if b.kind != "image" and b.text]
 
 
+LINK_HEADLINE_MIN = 10  # characters of another story's headline (an issuer's name signing a notice is shorter)
+LINK_HEADLINE_COVER = 0.95  # share of the line one link's text covers
+
+
+def drop_trailing_link_headline(doc: Doc, blocks: list[Block], rules: Rules) -> tuple[list[Block], list[str]]:
+    """The body's last lines, when each is wholly one link's text of headline length after the story's
+    sentences: a related story's link from a box beside the article ('…（微视频）', '…(图)'), not its text."""
+    texts = [" ".join(b.text.split()) if b.kind != "image" else "" for b in blocks]
+    end = len(blocks)
+    for k in range(len(blocks) - 1, -1, -1):
+        if blocks[k].kind == "image":
+            continue  # a thumbnail beside the link: it goes with it, or stays when nothing goes
+        count, cover = link_cover(doc, texts[k])
+        if len(texts[k]) < LINK_HEADLINE_MIN or count != 1 or cover < LINK_HEADLINE_COVER:
+            break
+        end = k
+    if end == len(blocks) or not any(t and _sentence(t, rules) for t in texts[:end]):
+        return blocks, []
+    return blocks[:end], [b.text for b in blocks[end:] if b.kind != "image" and b.text]
+
+
 def drop_info_lines(blocks: list[Block], rules: Rules) -> tuple[list[Block], list[str]]:
     """The info bar of a post at the head or foot of the final body (a timestamp among short cells,
     no sentence: rules [[drop]] info-line, info-line-tail), taken out once later entries are cut."""

@@ -19,7 +19,8 @@ from harvester.extract.credits import apply_lifted, byline_over_site, credited_s
 from harvester.extract.dom import Doc
 from harvester.extract.encoding import decode
 from harvester.extract.errors import ExtractionError
-from harvester.extract.furniture import cut_later_entries, drop_dated_items, drop_info_lines, drop_link_bars, drop_link_lists
+from harvester.extract.furniture import (cut_later_entries, drop_dated_items, drop_info_lines, drop_link_bars,
+                                         drop_link_lists, drop_trailing_link_headline)
 from harvester.extract.language import document_language, paragraphs_from_blocks
 from harvester.extract.metadata import PORTAL, WECHAT, metadata_cascade, templates_for
 from harvester.extract.origin import origin_claims, split_canonical
@@ -102,7 +103,8 @@ def extract_doc(doc: Doc, rules: Rules = RULES) -> Article:
     kept, listed = drop_link_lists(doc, cleaned.blocks, rules)
     kept, later = cut_later_entries(kept, article.published, rules)
     kept, dated = drop_dated_items(kept, rules)
-    later += dated
+    kept, linked = drop_trailing_link_headline(doc, kept, rules)
+    later += dated + linked
     kept, info = drop_info_lines(kept, rules)
     listed += later + info
     if listed:
