@@ -80,9 +80,9 @@ def extract_doc(doc: Doc, rules: Rules = RULES) -> Article:
 
     triples, paragraphs = _paragraphs(cleaned.blocks, rules)
     images = collect_images(cleaned.blocks)
-    # a photo story's captions are its text: they count when the page shows several photos
-    captions = [p.text for p in paragraphs if p.role == "caption"] \
-        if len(images) >= rules.status.photo_story_images else []
+    # captions count toward the page's text: a photo story's are its story, and a short article whose every
+    # paragraph follows a photo has had its paragraphs read as captions (never evidence of no article)
+    captions = [p.text for p in paragraphs if p.role == "caption"]
     body = [p.text for p in paragraphs if p.role == "body"]
     video = wechat and is_video_post(doc, WECHAT, meta.title, paragraphs, rules)
     verdict = classify(doc, body, rules, captions, video=video, wechat=wechat)

@@ -72,7 +72,6 @@ class StatusRules:
     item_extra_max: int = 160
     search_min_results: int = 3
     video_min_text: int = 20
-    photo_story_images: int = 3
     deleted_markers: tuple[str, ...] = ()
     blocked_markers: tuple[str, ...] = ()
     listing_types: frozenset[str] = frozenset()
