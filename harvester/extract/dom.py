@@ -16,6 +16,7 @@ from lxml import etree
 
 from harvester.extract.errors import ExtractionError
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _SPACE = re.compile(r"[ \t\r\f\v\u00a0\u3000\u200b\u200c\u200d\ufeff]+")
 # comments and processing instructions are no part of a page's text; dropping them at parse time (as
@@ -100,6 +101,9 @@ class Doc:
         if not _HTMLISH.search(text[:20000]):
             raise ExtractionError("not HTML: no HTML markup found")
         src = _XML_DECL.sub("", text, count=1)  # lxml refuses str input with an encoding declaration
+        # control characters (a CMS's pasted \x1d, \x02) are no text, and no XML: lxml refuses to set them
+        # on an element, so trafilatura, rebuilding its paragraphs with formatting, gave up on the whole page
+        src = _CONTROL.sub("", src)
         try:
             tree = lxml.html.document_fromstring(src, parser=_PARSER)
         except (etree.ParserError, ValueError) as exc:
