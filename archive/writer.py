@@ -11,7 +11,9 @@ own, and commits. So:
   its future gets the exception, and the rest of the batch goes on;
 - a future resolves only after the COMMIT that made its job durable;
 - with nothing queued a job commits alone, as before; under load the batches grow
-  by themselves, with no timer and no extra latency.
+  by themselves. With `linger` > 0 a batch also waits that long after its first job
+  for more (a crawl sets it: each commit costs CPU of its own, and the search index
+  writes a new segment per transaction), at the price of that much latency.
 
 Jobs run in submission order. Anything an `Archive` method does can be a job
 (`call`), so the crawl row, captures and articles all go through one connection.
@@ -50,9 +52,10 @@ class ArchiveWriter:
     unreadable file), so a crawl refuses to start instead of fetching for nothing.
     """
 
-    def __init__(self, path: str | Path, *, max_batch: int = MAX_BATCH) -> None:
+    def __init__(self, path: str | Path, *, max_batch: int = MAX_BATCH, linger: float = 0.0) -> None:
         self.path = path
         self.max_batch = max_batch
+        self.linger = linger  # seconds a batch waits for more jobs after its first (0: none)
         self.batches = 0  # transactions committed
         self.jobs = 0  # jobs run
         self.cpu_seconds = 0.0  # CPU time the writer thread has used (make bench reports it)
@@ -119,11 +122,22 @@ class ArchiveWriter:
         if first is _STOP:
             return [], True
         batch = [first]
+        deadline = None
         while len(batch) < self.max_batch:
             try:
                 job = self._queue.get_nowait()
             except queue.Empty:
-                break
+                if not self.linger:
+                    break
+                if deadline is None:
+                    deadline = time.monotonic() + self.linger
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                try:
+                    job = self._queue.get(timeout=remaining)
+                except queue.Empty:
+                    break
             if job is _STOP:
                 return batch, True
             batch.append(job)

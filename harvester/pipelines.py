@@ -64,7 +64,7 @@ class ArchivePipeline:
         return pipeline
 
     def open_spider(self) -> None:
-        self.writer = ArchiveWriter(self.db_path)
+        self.writer = ArchiveWriter(self.db_path, linger=self.crawler.settings.getfloat("HARVEST_ARCHIVE_LINGER"))
         source = getattr(self.crawler.spider, "source", "urls")
         self.crawl_id = self.writer.call("start_crawl", source).result()
 

@@ -74,6 +74,9 @@ REPLAY_WARCS: list[str] = []
 HARVEST_EXTRACT_WORKERS = None
 HARVEST_EXTRACT_BACKLOG = 0
 HARVEST_EXTRACT_DEPTH = 2
+# Seconds the archive writer waits after an article or capture for more to share its
+# transaction (archive.writer): fewer commits and search-index segments, that much later.
+HARVEST_ARCHIVE_LINGER = 0.1
 
 # -- Sources, incremental crawling and politeness (harvester.sources, .incremental, .politeness) --
 DOWNLOADER_MIDDLEWARES.update({

@@ -8,6 +8,7 @@ fragments are noise. Scrapy's dupefilter and the archive both key on this form
 """
 from __future__ import annotations
 
+import functools
 import re
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -36,11 +37,14 @@ def is_wechat(url: str) -> bool:
     return (urlsplit(url).hostname or "").lower() in WECHAT_HOSTS
 
 
+@functools.lru_cache(maxsize=4096)
 def canonicalize_url(url: str) -> str:
     """The deduplication key of `url`: lower-case host, no fragment, no tracking, sorted query.
 
     WeChat articles (`mp.weixin.qq.com/s?...`) keep only __biz, mid, idx and sn, and
     use https; short links (`/s/AbC...`) keep their path and drop the query.
+    A crawl asks for a URL's key more than once (the dupefilter's fingerprint, the
+    incremental skip), so the latest keys are kept.
     """
     url = url.strip()
     parts = urlsplit(url)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 
 import pytest
 
@@ -116,3 +117,17 @@ def test_a_new_version_rolled_back_in_a_batch_leaves_the_first_indexed(tmp_path)
     with Archive(tmp_path / "a.db") as archive:
         assert [h["id"] for h in archive.search("深圳")] == [2]
         archive.conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('integrity-check')")
+
+
+def test_with_linger_jobs_arriving_one_by_one_share_a_transaction(tmp_path):
+    with ArchiveWriter(tmp_path / "a.db", linger=5.0, max_batch=4) as writer:
+        futures = []
+        for n in range(4):  # each submitted after the previous one was taken
+            futures.append(writer.store_article(numbered(n)))
+            time.sleep(0.05)
+        assert [f.result(timeout=60) for f in futures] == ["new"] * 4  # a full batch does not wait
+        assert writer.batches == 1
+    with ArchiveWriter(tmp_path / "b.db") as writer:  # no linger: a job alone commits alone
+        for n in range(3):
+            writer.store_article(numbered(n)).result(timeout=60)
+        assert writer.batches == 3
