@@ -239,6 +239,7 @@ def clean(blocks: list[Block], rules: Rules | None = None) -> Cleaned:
     total = sum(len(b.text) for b in blocks if b.kind != "image") or 1
     seen = 0
     in_glossary = False
+    closed = False  # the article's closing credit (责任编辑 …) stood after its text: a tail heading ends it anywhere
     for idx, block in enumerate(blocks):
         if block.kind == "image":
             out.blocks.append(block)
@@ -256,7 +257,7 @@ def clean(blocks: list[Block], rules: Rules | None = None) -> Cleaned:
             continue
         in_glossary = False
         if is_tail_heading(single, rules):
-            if position >= rules.tail_min_position and not article_continues(blocks[idx + 1:], rules):
+            if (position >= rules.tail_min_position or closed) and not article_continues(blocks[idx + 1:], rules):
                 if is_next_article(single, rules):
                     _drop_stubs(out)
                 _drop_rest(out, blocks, idx, rules)
@@ -295,6 +296,9 @@ def clean(blocks: list[Block], rules: Rules | None = None) -> Cleaned:
                 _drop_box(out, rules)
                 _drop_rest(out, blocks, idx, rules)
                 break
+            if (ends_article(keys, rules.ends_article) or ends_article(keys, rules.ends_article_strong)) and \
+                    any(is_running_text(b.text, rules) for b in out.blocks if b.kind != "image"):
+                closed = True  # early in the page's text only because a long trailing block follows
             out.removed.append(text)
             continue
         dropped = drop_reason(single, rules, position)
