@@ -42,7 +42,8 @@ import functools
 import re
 import sqlite3
 import unicodedata
-from collections.abc import Iterable
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -240,6 +241,9 @@ class Profile:
     published: str | None
     texts: dict[str, str]
     _hashes: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    # Where a text not in `texts` is read from, and the cache that keeps its hashes.
+    _load: Callable[[str], str] | None = field(default=None, repr=False)
+    _cache: HashCache | None = field(default=None, repr=False)
 
     @property
     def on_wechat(self) -> bool:
@@ -248,19 +252,102 @@ class Profile:
     def hashes(self, lang: str) -> np.ndarray:
         """The hashes of its shingles: the set detection compares (no strings cut)."""
         if lang not in self._hashes:
-            self._hashes[lang] = shingle_hashes(self.texts.get(lang) or "", lang)
+            text = self.texts.get(lang)
+            if text is None and self._load is not None:
+                text = self._load(lang)
+            self._hashes[lang] = shingle_hashes(text or "", lang)
+            if self._cache is not None:
+                self._cache.grew(self.id, self._hashes[lang].nbytes)
         return self._hashes[lang]
 
     def signature(self, lang: str) -> list[int]:
         return signature(self.hashes(lang))
 
 
-def _profile(conn: sqlite3.Connection, article_id: int) -> Profile | None:
+CACHE_BYTES = 96 << 20  # shingle hashes kept per connection (an article of 50 paragraphs: about 55 KB)
+
+
+class HashCache:
+    """The shingle hashes of stored versions, kept by the connection that stores articles,
+    so a candidate met again (a version in a busy LSH bucket is a candidate to many
+    articles) is not read back and hashed again. Least recently used out first, within
+    `budget` bytes.
+
+    An entry is keyed by id and checked against the version's content hash, read with
+    the rest of its row every time: a version's text never changes, and an id freed by
+    a rolled-back insert and taken again by another article is told apart (the store
+    also empties the cache on every rollback).
+    """
+
+    def __init__(self, budget: int = CACHE_BYTES) -> None:
+        self.budget = budget
+        self.bytes = 0
+        self.hits = self.misses = 0
+        self._entries: OrderedDict[int, tuple[str, dict[str, np.ndarray]]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def entry(self, article_id: int, content_hash: str) -> dict[str, np.ndarray]:
+        """The hashes by language kept for this version (a dict filled as they are
+        worked out; empty when nothing is kept for it yet)."""
+        found = self._entries.get(article_id)
+        if found is not None and found[0] == content_hash:
+            self._entries.move_to_end(article_id)
+            self.hits += 1
+            return found[1]
+        self.misses += 1
+        self.drop(article_id)
+        hashes: dict[str, np.ndarray] = {}
+        self._entries[article_id] = (content_hash, hashes)
+        return hashes
+
+    def grew(self, article_id: int, nbytes: int) -> None:
+        """Account for hashes added to an entry; drop the oldest entries beyond the budget."""
+        if article_id not in self._entries:
+            return  # dropped meanwhile: those hashes go with the profile holding them
+        self.bytes += nbytes
+        while self.bytes > self.budget and len(self._entries) > 1:
+            _, (_, hashes) = self._entries.popitem(last=False)
+            self.bytes -= sum(h.nbytes for h in hashes.values())
+
+    def drop(self, article_id: int) -> None:
+        found = self._entries.pop(article_id, None)
+        if found is not None:
+            self.bytes -= sum(h.nbytes for h in found[1].values())
+
+    def clear(self) -> None:
+        self._entries.clear()
+        self.bytes = 0
+
+
+def _profile(conn: sqlite3.Connection, article_id: int, cache: HashCache | None = None) -> Profile | None:
+    if cache is not None:
+        return _cached_profile(conn, article_id, cache)
     row = conn.execute("SELECT id, canonical_url, url, title, source, published, text_zh, text_en "
                        "FROM articles WHERE id = ?", (article_id,)).fetchone()
     if row is None:
         return None
     return Profile(row[0], row[1], row[2], row[3] or "", row[4], row[5], {"zh": row[6] or "", "en": row[7] or ""})
+
+
+_TEXT_COLUMN = {"zh": "text_zh", "en": "text_en"}
+
+
+def _cached_profile(conn: sqlite3.Connection, article_id: int, cache: HashCache) -> Profile | None:
+    """`_profile` without its texts: their hashes come from `cache`, or a text is read
+    (and hashed, and kept) only when it is compared."""
+    row = conn.execute("SELECT id, canonical_url, url, title, source, published, content_hash "
+                       "FROM articles WHERE id = ?", (article_id,)).fetchone()
+    if row is None:
+        return None
+
+    def load(lang: str) -> str:
+        found = conn.execute(f"SELECT {_TEXT_COLUMN[lang]} FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return (found[0] if found else "") or ""
+
+    return Profile(row[0], row[1], row[2], row[3] or "", row[4], row[5], {},
+                   cache.entry(row[0], row[6]), load, cache)
 
 
 def similarity(a: Profile, b: Profile) -> float:
@@ -301,23 +388,57 @@ def _claim_rows(profile: Profile, origin: list[dict[str, str]]) -> list[tuple[st
 # -- storing and forgetting --------------------------------------------------------------
 
 
-def on_store(conn: sqlite3.Connection, article_id: int, article: dict[str, Any],
-             replaced_id: int | None = None) -> list[dict[str, Any]]:
+@dataclass
+class Prepared:
+    """What detection needs of an article about to be stored, worked out before its
+    transaction (`prepare`, a pure function of the article): its shingle hashes,
+    signatures and bucket keys by language, and its `copy_claims` rows."""
+    hashes: dict[str, np.ndarray]
+    signatures: dict[str, list[int]]
+    buckets: dict[str, list[int]]
+    claims: list[tuple[str, str]]
+
+
+def prepare(*, canonical_url: str, title: str, source: str | None, texts: dict[str, str],
+            origin: list[dict[str, str]] | None) -> Prepared:
+    """`Prepared` for an article with these stored values (`texts`: text_zh and text_en
+    as stored) and the origin claims extraction found on its page."""
+    profile = Profile(0, canonical_url, canonical_url, title or "", source, None,
+                      {lang: texts.get(lang) or "" for lang in LANGS})
+    hashes = {lang: profile.hashes(lang) for lang in LANGS}
+    signatures = {lang: signature(hashes[lang]) for lang in LANGS}
+    return Prepared(hashes, signatures, {lang: buckets(sig, lang) if sig else [] for lang, sig in signatures.items()},
+                    _claim_rows(profile, origin or []))
+
+
+def on_store(conn: sqlite3.Connection, article_id: int, article: dict[str, Any] | None,
+             replaced_id: int | None = None, *, prepared: Prepared | None = None,
+             cache: HashCache | None = None) -> list[dict[str, Any]]:
     """Index a just-stored version and record the copies it makes; call inside the
-    transaction that stored it. `replaced_id`: the version it supersedes. Returns
-    the new `copies` rows."""
+    transaction that stored it. `replaced_id`: the version it supersedes. `prepared`:
+    its `prepare` (else worked out here from the stored row and `article`'s origin
+    claims); `cache`: the connection's `HashCache`. Returns the new `copies` rows."""
     if replaced_id is not None:
-        forget(conn, replaced_id)
-    profile = _profile(conn, article_id)
+        forget(conn, replaced_id, cache=cache)
+    profile = _profile(conn, article_id, cache)
     if profile is None:
         return []
-    claims = _claim_rows(profile, article.get("origin") or [])
+    if prepared is not None:
+        for lang in LANGS:
+            if lang not in profile._hashes:
+                profile._hashes[lang] = prepared.hashes[lang]
+                if cache is not None:
+                    cache.grew(article_id, prepared.hashes[lang].nbytes)
+        claims, signatures, keys = prepared.claims, prepared.signatures, prepared.buckets
+    else:
+        claims = _claim_rows(profile, (article or {}).get("origin") or [])
+        signatures = {lang: profile.signature(lang) for lang in LANGS}
+        keys = {lang: buckets(sig, lang) if sig else [] for lang, sig in signatures.items()}
     conn.executemany("INSERT OR IGNORE INTO copy_claims (key, kind, article_id) VALUES (?, ?, ?)",
                      [(key, kind, article_id) for kind, key in claims])
-    signatures = {lang: profile.signature(lang) for lang in LANGS}
     conn.executemany("INSERT OR IGNORE INTO copy_lsh (bucket, article_id) VALUES (?, ?)",
-                     [(key, article_id) for lang, sig in signatures.items() if sig for key in buckets(sig, lang)])
-    return detect(conn, profile, claims, signatures)
+                     [(key, article_id) for lang in LANGS for key in keys[lang]])
+    return detect(conn, profile, claims, signatures, cache=cache, keys=keys)
 
 
 def refresh(conn: sqlite3.Connection, article_id: int) -> list[dict[str, Any]]:
@@ -341,9 +462,10 @@ def refresh(conn: sqlite3.Connection, article_id: int) -> list[dict[str, Any]]:
     return detect(conn, profile, claims, signatures)
 
 
-def forget(conn: sqlite3.Connection, article_id: int, *, keep_claims: bool = False) -> None:
+def forget(conn: sqlite3.Connection, article_id: int, *, keep_claims: bool = False,
+           cache: HashCache | None = None) -> None:
     """Take a superseded version out of detection (its buckets and claims go)."""
-    profile = _profile(conn, article_id)
+    profile = _profile(conn, article_id, cache)
     if profile is None:
         return
     for lang in LANGS:
@@ -353,21 +475,25 @@ def forget(conn: sqlite3.Connection, article_id: int, *, keep_claims: bool = Fal
                              [(key, article_id) for key in buckets(sig, lang)])
     if not keep_claims:
         conn.execute("DELETE FROM copy_claims WHERE article_id = ?", (article_id,))
+    if cache is not None:
+        cache.drop(article_id)  # no longer a candidate
 
 
 # -- detection -------------------------------------------------------------------------
 
 
 def detect(conn: sqlite3.Connection, profile: Profile, claims: list[tuple[str, str]],
-           signatures: dict[str, list[int]]) -> list[dict[str, Any]]:
-    """Find and record every copy relation of a newly stored article, both directions."""
+           signatures: dict[str, list[int]], *, cache: HashCache | None = None,
+           keys: dict[str, list[int]] | None = None) -> list[dict[str, Any]]:
+    """Find and record every copy relation of a newly stored article, both directions.
+    `cache`: the connection's `HashCache`; `keys`: the bucket keys of `signatures`."""
     found: dict[tuple[int, int], tuple[str, float]] = {}
-    cache: dict[int, Profile | None] = {}
+    profiles: dict[int, Profile | None] = {}
 
     def other(article_id: int) -> Profile | None:
-        if article_id not in cache:
-            cache[article_id] = _profile(conn, article_id)
-        return cache[article_id]
+        if article_id not in profiles:
+            profiles[article_id] = _profile(conn, article_id, cache)
+        return profiles[article_id]
 
     def note(copy_id: int, original_id: int, method: str, score: float) -> None:
         key = (copy_id, original_id)
@@ -404,9 +530,10 @@ def detect(conn: sqlite3.Connection, profile: Profile, claims: list[tuple[str, s
     for lang, sig in signatures.items():
         if not sig:
             continue
-        keys = buckets(sig, lang)
+        lang_keys = keys[lang] if keys is not None else buckets(sig, lang)
         candidates = {r[0] for r in conn.execute(
-            f"SELECT DISTINCT article_id FROM copy_lsh WHERE bucket IN ({','.join('?' * len(keys))})", keys)}
+            f"SELECT DISTINCT article_id FROM copy_lsh WHERE bucket IN ({','.join('?' * len(lang_keys))})",
+            lang_keys)}
         candidates.discard(profile.id)
         grams = profile.hashes(lang)
         for candidate_id in sorted(candidates):

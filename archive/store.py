@@ -176,6 +176,8 @@ class Archive:
         # opening one new archive at once take turns to switch it and migrate it.
         # Index writes of a transaction, made just before its COMMIT (see search.PendingIndex).
         self._pending = search.PendingIndex()
+        # Shingle hashes of the versions copy detection has compared (copies.HashCache).
+        self._hashes = copies.HashCache()
         with setup_lock(self.path) if self.path is not None else contextlib.nullcontext():
             if self.path is not None:
                 self.db.enable_wal()
@@ -216,6 +218,7 @@ class Archive:
                     yield conn
             except BaseException:
                 self._pending.rollback(mark)
+                self._hashes.clear()  # ids it inserted may be taken again
                 raise
             return
         conn.execute("BEGIN IMMEDIATE")
@@ -224,6 +227,7 @@ class Archive:
             self._pending.flush(conn)
         except BaseException:
             self._pending.rollback(0)
+            self._hashes.clear()
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
@@ -276,7 +280,8 @@ class Archive:
             search.index_article(conn, article_id, search.fts_values(
                 row["title"], row["title_en"], row["title_zh"], row["original_title"],
                 row["text_en"], row["text_zh"], other), self._pending)
-            copies.on_store(conn, article_id, article, replaced_id=current[0] if current else None)
+            copies.on_store(conn, article_id, article, replaced_id=current[0] if current else None,
+                            cache=self._hashes)
         return CHANGED if current is not None else NEW
 
     def has_article(self, canonical_url: str) -> bool:

@@ -229,3 +229,28 @@ def test_merging_shards_finds_copies_across_them(tmp_path):
         merge_shards(tmp_path / "merged.db", tmp_path / "warcs", shards)  # idempotent
     with Archive(tmp_path / "merged.db") as merged:
         assert merged.conn.execute("SELECT count(*) FROM copies").fetchone()[0] == 1
+
+
+def test_cached_hashes_of_a_rolled_back_insert_do_not_serve_the_article_that_takes_its_id(archive):
+    archive.store_article(story(WECHAT, "龙华政务大厅开设视频服务窗口", ZH, EN, source="鹏城双语"))  # 1
+    with pytest.raises(RuntimeError):
+        with archive.transaction():
+            archive.store_article(story(OTHER, "观潮平台", UNRELATED))  # 2, then rolled back
+            raise RuntimeError("roll back")
+    # Id 2 again, now a copy of article 1: compared with its own text, not the rolled-back one's.
+    archive.store_article(story(PORTAL, "听障居民办事不用再带翻译", ZH))
+    assert archive.conn.execute("SELECT max(id) FROM articles").fetchone() == (2,)
+    assert rows(archive) == [(2, 1, "text")]
+
+
+def test_the_hash_cache_keeps_to_its_budget_and_checks_the_content_hash():
+    cache = copies.HashCache(budget=1000)
+    hashes = cache.entry(1, "a")
+    hashes["zh"] = copies.shingle_hashes("".join(ZH), "zh")
+    cache.grew(1, hashes["zh"].nbytes)
+    assert cache.entry(1, "a") is hashes and cache.hits == 1
+    assert cache.entry(1, "b") == {}  # another version under this id: nothing kept for it
+    for article_id in range(2, 5):
+        cache.entry(article_id, "a")["zh"] = hashes["zh"]
+        cache.grew(article_id, hashes["zh"].nbytes)
+    assert len(cache) == 1 and cache.bytes == hashes["zh"].nbytes  # the newest one only: over budget
