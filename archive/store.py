@@ -18,7 +18,6 @@ plain functions so the Datasette plugin and the exporters can share them.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -28,8 +27,12 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from . import copies, schema, search, spans
+from . import copies, schema, search
 from .migrations import migrate, setup_lock
+from .prepare import PreparedArticle, content_hash, prepare
+
+__all__ = ["Archive", "PreparedArticle", "content_hash", "prepare", "read_article", "iter_pairs",
+           "NEW", "CHANGED", "UNCHANGED"]
 
 NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
 
@@ -42,67 +45,6 @@ _CAPTURE_REQUIRED = ("warc_record_id", "url", "warc_file", "warc_offset")
 def utc_now() -> str:
     """ISO 8601 UTC timestamp, second precision: what crawled_at/fetched_at hold."""
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def content_hash(article: dict[str, Any]) -> str:
-    """sha256 of the article's content (title, paragraphs, pairs) as canonical JSON.
-
-    Metadata that can wobble between fetches without the text changing (crawl
-    time, URL query strings, image lists) is left out on purpose: the hash
-    decides whether a re-crawl is a new version.
-    """
-    canonical = {
-        "title": article.get("title") or "",
-        "paragraphs": [{"text": p.get("text", ""), "lang": p.get("lang"), "role": p.get("role", "body")}
-                       for p in article.get("paragraphs") or []],
-        "pairs": [{"en": p.get("en", ""), "zh": p.get("zh", "")} for p in article.get("pairs") or []],
-    }
-    blob = json.dumps(canonical, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
-
-
-def _joined(paragraphs: list[dict[str, Any]], lang: str) -> str:
-    return "\n".join(p.get("text", "") for p in paragraphs if p.get("lang") == lang)
-
-
-def _article_row(article: dict[str, Any], *, canonical_url: str, version: int, digest: str,
-                 pointer: dict[str, Any] | None, crawl_id: int | None,
-                 crawled_at: str | None) -> dict[str, Any]:
-    """The `articles` row for one version of an article dict (contract section 3)."""
-    paragraphs = article.get("paragraphs") or []
-    removed = article.get("removed") or []
-    pointer = pointer or {}
-    text_en = article.get("text_en")
-    text_zh = article.get("text_zh")
-    return {
-        "canonical_url": canonical_url,
-        "url": article.get("url") or canonical_url,
-        "version": version,
-        "is_current": 1,
-        "status": article["status"],
-        "title": article.get("title") or "",
-        "title_en": article.get("title_en"),
-        "title_zh": article.get("title_zh"),
-        "original_title": article.get("original_title"),
-        "source": article.get("source"),
-        "author": article.get("author"),
-        "editors": json.dumps(article.get("editors") or {}, ensure_ascii=False),
-        "published": article.get("published"),
-        "language": article.get("language"),
-        "text_en": text_en if text_en is not None else _joined(paragraphs, "en"),
-        "text_zh": text_zh if text_zh is not None else _joined(paragraphs, "zh"),
-        "images": json.dumps(article.get("images") or [], ensure_ascii=False),
-        "removed": json.dumps(removed, ensure_ascii=False),
-        "removed_count": len(removed),
-        "paragraph_count": len(paragraphs),
-        "pair_count": len(article.get("pairs") or []),
-        "content_hash": digest,
-        "crawled_at": crawled_at or utc_now(),
-        "crawl_id": crawl_id,
-        "warc_file": pointer.get("warc_file"),
-        "warc_offset": pointer.get("warc_offset"),
-        "warc_record_id": pointer.get("warc_record_id"),
-    }
 
 
 def read_article(conn: sqlite3.Connection, article_id: int) -> dict[str, Any]:
@@ -235,25 +177,21 @@ class Archive:
 
     # -- articles ---------------------------------------------------------
 
-    def store_article(self, article: dict[str, Any], *, pointer: dict[str, Any] | None = None,
+    def store_article(self, article: dict[str, Any] | PreparedArticle, *, pointer: dict[str, Any] | None = None,
                       crawl_id: int | None = None, crawled_at: str | None = None) -> str:
-        """Store one extracted article (`Article.to_dict()`); "new", "changed" or "unchanged".
+        """Store one extracted article (`Article.to_dict()`, or its `prepare()`d form);
+        "new", "changed" or "unchanged".
 
         `pointer` = {"warc_file", "warc_offset", "warc_record_id"} of the response
         record the article was extracted from.
         """
-        status = article.get("status")
-        if status != "article":
-            raise ValueError(f"refusing to store a page with status {status!r}: only articles are archived")
-        canonical_url = article.get("canonical_url") or article.get("url")
-        if not canonical_url:
-            raise ValueError("article has neither canonical_url nor url")
-        digest = content_hash(article)
+        prepared = article if isinstance(article, PreparedArticle) else prepare(article)
+        canonical_url = prepared.canonical_url
         with self._write() as conn:
             current = conn.execute(
                 "SELECT id, content_hash FROM articles WHERE canonical_url = ? AND is_current = 1",
                 (canonical_url,)).fetchone()
-            if current is not None and current[1] == digest:
+            if current is not None and current[1] == prepared.content_hash:
                 return UNCHANGED
             (last_version,) = conn.execute(
                 "SELECT coalesce(max(version), 0) FROM articles WHERE canonical_url = ?",
@@ -261,27 +199,22 @@ class Archive:
             if current is not None:
                 conn.execute("UPDATE articles SET is_current = 0 WHERE id = ?", (current[0],))
                 search.unindex_article(conn, current[0], self._pending)
-            row = _article_row(article, canonical_url=canonical_url, version=last_version + 1,
-                               digest=digest, pointer=pointer, crawl_id=crawl_id,
-                               crawled_at=crawled_at)
-            columns = ", ".join(row)
+            pointer = pointer or {}
+            row = {**prepared.row, "version": last_version + 1, "crawled_at": crawled_at or utc_now(),
+                   "crawl_id": crawl_id, "warc_file": pointer.get("warc_file"),
+                   "warc_offset": pointer.get("warc_offset"), "warc_record_id": pointer.get("warc_record_id")}
             article_id = conn.execute(
-                f"INSERT INTO articles ({columns}) VALUES ({', '.join(':' + c for c in row)})",
+                f"INSERT INTO articles ({', '.join(row)}) VALUES ({', '.join(':' + c for c in row)})",
                 row).lastrowid
-            paragraphs = list(article.get("paragraphs") or [])
             conn.executemany(
                 "INSERT INTO paragraph_spans (article_id, seq, lang, role, start, length, text) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                spans.paragraph_rows(article_id, paragraphs, {"en": row["text_en"], "zh": row["text_zh"]}))
+                "VALUES (?, ?, ?, ?, ?, ?, ?)", [(article_id, *r) for r in prepared.paragraph_rows])
             conn.executemany(
                 "INSERT INTO pair_refs (article_id, seq, en_seq, zh_seq, en, zh) VALUES (?, ?, ?, ?, ?, ?)",
-                spans.pair_rows(article_id, article.get("pairs") or [], paragraphs))
-            other = [p["text"] for p in paragraphs if (p.get("lang") or "other") not in spans.SPANNED]
-            search.index_article(conn, article_id, search.fts_values(
-                row["title"], row["title_en"], row["title_zh"], row["original_title"],
-                row["text_en"], row["text_zh"], other), self._pending)
-            copies.on_store(conn, article_id, article, replaced_id=current[0] if current else None,
-                            cache=self._hashes)
+                [(article_id, *r) for r in prepared.pair_rows])
+            search.index_article(conn, article_id, prepared.fts, self._pending)
+            copies.on_store(conn, article_id, None, replaced_id=current[0] if current else None,
+                            prepared=prepared.copies, cache=self._hashes)
         return CHANGED if current is not None else NEW
 
     def has_article(self, canonical_url: str) -> bool:

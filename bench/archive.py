@@ -7,7 +7,12 @@ connection, queued articles batched in one transaction, a savepoint each). Print
 
 - the store rate: articles over the wall time the writer spent storing them (articles
   are generated a chunk at a time, outside the timed part), and the writer thread's
-  own CPU per article, with the rate one core would give at that CPU;
+  own CPU per article, with the rate one core would give at that CPU. Chunks alternate
+  between the two inputs `Archive.store_article` takes: article dicts (the writer
+  works out everything it writes) and `archive.prepare.prepare()`d articles (what a
+  crawl's extraction workers hand over: that part of the work done before the writer).
+  Each is reported, with the CPU `prepare` took an article (this process, outside the
+  timed part) and the rate one core would give doing both;
 - bytes per text byte: the file (WAL checkpointed) over the UTF-8 bytes of every
   article's titles and paragraphs counted once, with the biggest tables and indexes;
 - Datasette's `/archive/articles.json?_search=` (the table's own search box, our
@@ -24,9 +29,11 @@ import sqlite3
 import statistics
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
+from archive.prepare import prepare
 from archive.writer import ArchiveWriter
 from bench import textgen
 
@@ -37,26 +44,50 @@ QUERIES = ("深", "深圳", "粤港澳大湾区", "the", "创新", "香港", "�
 CHUNK = 512  # articles generated, then queued at once: bounded memory, full batches
 
 
-def store(path: Path, articles: int, paragraphs: int) -> tuple[float, float, int]:
-    """(articles/s, writer CPU seconds per article, text bytes) for storing them all.
+@dataclass
+class StoreFigures:
+    """Wall seconds, writer CPU seconds and articles, by input ("dict", "prepared")."""
+    seconds: dict[str, float] = field(default_factory=lambda: {"dict": 0.0, "prepared": 0.0})
+    cpu: dict[str, float] = field(default_factory=lambda: {"dict": 0.0, "prepared": 0.0})
+    articles: dict[str, int] = field(default_factory=lambda: {"dict": 0, "prepared": 0})
+    prepare_cpu: float = 0.0  # seconds `prepare` took, over articles["prepared"]
+    text: int = 0
 
-    The articles are generated CHUNK at a time before being queued, and only the time
-    from queueing a chunk to its last result counts: the rate is the writer's, not the
-    generator's (which takes about a millisecond of this process's CPU per article).
+    def rate(self, kind: str) -> float:
+        return self.articles[kind] / self.seconds[kind]
+
+    def cpu_per_article(self, kind: str) -> float:
+        return self.cpu[kind] / self.articles[kind]
+
+
+def store(path: Path, articles: int, paragraphs: int) -> StoreFigures:
+    """Store them all, chunks of dicts and of prepared articles in turn.
+
+    The articles are generated (and, for a prepared chunk, prepared) CHUNK at a time
+    before being queued, and only the time from queueing a chunk to its last result
+    counts: the rate is the writer's, not the generator's (which takes about a
+    millisecond of this process's CPU per article).
     """
-    text = 0
-    seconds = 0.0
+    figures = StoreFigures()
     with ArchiveWriter(path) as writer:
-        cpu_before = writer.submit(lambda archive: time.thread_time()).result()
-        for first in range(0, articles, CHUNK):
+        cpu = writer.submit(lambda archive: time.thread_time()).result()
+        for number, first in enumerate(range(0, articles, CHUNK)):
             chunk = [textgen.article(n, paragraphs=paragraphs) for n in range(first, min(first + CHUNK, articles))]
-            text += sum(textgen.text_bytes(article) for article in chunk)
+            figures.text += sum(textgen.text_bytes(article) for article in chunk)
+            kind = "prepared" if number % 2 else "dict"
+            if kind == "prepared":
+                started = time.thread_time()
+                chunk = [prepare(article) for article in chunk]
+                figures.prepare_cpu += time.thread_time() - started
             started = time.perf_counter()
             for future in [writer.store_article(article) for article in chunk]:
                 future.result()
-            seconds += time.perf_counter() - started
-        cpu_after = writer.submit(lambda archive: time.thread_time()).result()
-    return articles / seconds, (cpu_after - cpu_before) / articles, text
+            figures.seconds[kind] += time.perf_counter() - started
+            now = writer.submit(lambda archive: time.thread_time()).result()
+            figures.cpu[kind] += now - cpu
+            figures.articles[kind] += len(chunk)
+            cpu = now
+    return figures
 
 
 def size_report(path: Path, text: int) -> tuple[int, list[tuple[str, int]]]:
@@ -107,14 +138,23 @@ def main() -> None:
         path = args.keep or Path(tmp) / "archive.db"
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
-        rate, cpu, text = store(path, args.articles, args.paragraphs)
+        figures = store(path, args.articles, args.paragraphs)
+        text = figures.text
         size, parts = size_report(path, text)
         times = search_times(path, args.runs)
     paragraphs = args.articles * args.paragraphs
     print(f"archive bench: {args.articles} articles x {args.paragraphs} paragraphs = {paragraphs:,} paragraphs, "
           f"{text / 2**20:.0f} MiB of text")
-    print(f"  store: {rate:.0f} articles/s ({cpu * 1000:.1f} ms of writer CPU an article: "
-          f"{1 / cpu:.0f} articles/s on one free core)")
+    for kind, label in (("dict", "article dicts"), ("prepared", "prepared articles")):
+        if figures.articles[kind]:
+            cpu = figures.cpu_per_article(kind)
+            print(f"  store, {label} ({figures.articles[kind]}): {figures.rate(kind):.0f} articles/s "
+                  f"({cpu * 1000:.1f} ms of writer CPU an article: {1 / cpu:.0f} articles/s on one free core)")
+    if figures.articles["prepared"]:
+        work = figures.prepare_cpu / figures.articles["prepared"]
+        both = work + figures.cpu_per_article("prepared")
+        print(f"  prepare: {work * 1000:.1f} ms of CPU an article (a crawl's extraction workers); "
+              f"prepare and store on one core: {both * 1000:.1f} ms, {1 / both:.0f} articles/s")
     print(f"  size: {size / 2**20:.0f} MiB = {size / text:.2f} bytes per text byte ("
           + ", ".join(f"{name} {pages / text:.2f}" for name, pages in parts) + ")")
     print(f"  Datasette ?_search on articles, {len(QUERIES)} queries x {args.runs}: "
