@@ -106,6 +106,12 @@ def search_order_index(db: Database) -> None:
     db.execute(schema.SEARCH_ORDER_INDEX)
 
 
+@migrations(name="0010_fts_hash_size")
+def fts_hash_size(db: Database) -> None:
+    """The search index writes a batch of articles as one segment (schema.FTS_HASH_SIZE_0010)."""
+    db.execute(schema.FTS_HASH_SIZE_0010)
+
+
 def migrate(db: Database, *, stop_before: str | Iterable[str] | None = None) -> list[str]:
     """Apply pending steps (all, or up to `stop_before`); returns the names applied."""
     pending = [m.name for m in migrations.pending(db)]

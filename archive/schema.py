@@ -255,3 +255,11 @@ SEARCH_ORDER_CONDITION = "published is published"
 SEARCH_ORDER_INDEX = (
     f"CREATE INDEX idx_articles_search_order ON articles(published DESC) WHERE {SEARCH_ORDER_CONDITION}"
 )
+
+# Migration 0010: how much the search index buffers in memory before writing it out as a
+# segment. FTS5's default (1 MiB) made a batch of articles (archive/writer.py) into a
+# dozen small segments written and merged again; with 32 MiB a batch is one segment,
+# written at its COMMIT. A setting kept in the index's own config table, so every
+# connection uses it; what the index holds and finds is unchanged.
+FTS_HASH_SIZE = 32 << 20
+FTS_HASH_SIZE_0010 = f"INSERT INTO articles_fts (articles_fts, rank) VALUES ('hashsize', {FTS_HASH_SIZE})"

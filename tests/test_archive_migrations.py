@@ -10,7 +10,7 @@ import time
 
 from sqlite_utils import Database
 
-from archive import Archive
+from archive import Archive, schema
 from archive.migrations import applied, migrate, pending
 from archive.search import search
 from archive.store import content_hash
@@ -20,7 +20,7 @@ from .conftest import ROOT
 
 ALL_STEPS = ["0001_core_tables", "0002_articles_fts", "0003_capture_record_type_crawl_new_changed",
              "0004_archive_id_crawl_origin", "0005_lost_records", "0006_copies", "0007_text_stored_once",
-             "0008_copy_buckets_rehashed", "0009_search_order_index"]  # renaming a shipped step breaks upgrades
+             "0008_copy_buckets_rehashed", "0009_search_order_index", "0010_fts_hash_size"]  # renaming a shipped step breaks upgrades
 
 
 def test_new_archive_has_all_steps(tmp_path):
@@ -124,3 +124,16 @@ def test_processes_opening_one_new_archive_at_once_all_succeed_and_migrate_it_on
                 process.kill()
             process.wait(timeout=60)
     assert all(p.returncode == 0 for p in processes)
+
+
+def test_an_archive_before_the_fts_hash_size_takes_it(tmp_path):
+    path = tmp_path / "archive.db"
+    db = Database(path)
+    migrate(db, stop_before="0010_fts_hash_size")
+    assert db.execute("SELECT v FROM articles_fts_config WHERE k = 'hashsize'").fetchone() is None
+    db.close()
+    with Archive(path) as archive:
+        assert archive.conn.execute("SELECT v FROM articles_fts_config WHERE k = 'hashsize'").fetchone() == (
+            schema.FTS_HASH_SIZE,)
+        archive.store_article(shenzhen())
+        assert [hit["id"] for hit in search(archive, "深圳")] == [1]
