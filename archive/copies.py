@@ -388,7 +388,7 @@ def _claim_rows(profile: Profile, origin: list[dict[str, str]]) -> list[tuple[st
 # -- storing and forgetting --------------------------------------------------------------
 
 
-@dataclass
+@dataclass(eq=False)
 class Prepared:
     """What detection needs of an article about to be stored, worked out before its
     transaction (`prepare`, a pure function of the article): its shingle hashes,
@@ -397,6 +397,13 @@ class Prepared:
     signatures: dict[str, list[int]]
     buckets: dict[str, list[int]]
     claims: list[tuple[str, str]]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Prepared):
+            return NotImplemented
+        return ((self.signatures, self.buckets, self.claims) == (other.signatures, other.buckets, other.claims)
+                and self.hashes.keys() == other.hashes.keys()
+                and all(np.array_equal(h, other.hashes[lang]) for lang, h in self.hashes.items()))
 
 
 def prepare(*, canonical_url: str, title: str, source: str | None, texts: dict[str, str],

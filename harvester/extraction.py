@@ -5,8 +5,10 @@ a fetched page into picklable arguments (`PageJob`) and the Article back into th
 contract dict, so the crawl, `harvest replay` and `harvest eval` can run it in a
 `harvester.workers.WorkerPool`, or in this process when workers = 0.
 
-A job's result is `{"article": Article.to_dict()}` or, for a page extraction
-refuses (ExtractionError) or a worker that died twice on it, `{"error": "..."}`.
+A job's result is `{"article": Article.to_dict()}` (for an article, with "prepared":
+its `archive.prepare.prepare()`, what the archive's writer would otherwise work out
+itself) or, for a page extraction refuses (ExtractionError) or a worker that died
+twice on it, `{"error": "..."}`.
 Any other exception is a bug and reaches the caller as itself.
 """
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 from harvester.workers import WorkerDied, WorkerPool, default_workers
 
 # What a worker imports before its first page, so its start-up overlaps the caller's.
-PRELOAD = ("harvester.extract",)
+PRELOAD = ("harvester.extract", "archive.prepare")
 
 
 @dataclass(frozen=True)
@@ -55,10 +57,15 @@ def run_job(job: PageJob) -> dict[str, Any]:
     from harvester.extract import extract
     from harvester.extract.errors import ExtractionError
 
+    from archive.prepare import prepare
+
     try:
-        return {"article": extract(job.page()).to_dict()}
+        article = extract(job.page()).to_dict()
     except ExtractionError as exc:
         return {"error": str(exc)}
+    if article.get("status") != "article":
+        return {"article": article}
+    return {"article": article, "prepared": prepare(article)}
 
 
 class InlinePool:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -11,6 +12,8 @@ class ExtractedPage:
     warc: dict | None = None  # archive.warcstore.Pointer.as_dict() of the response record
     fetched_at: str = ""
     source: str = field(default="")
+    # archive.prepare.prepare(article), worked out in the extraction worker; None = not done
+    prepared: Any = field(default=None, repr=False)
 
     @property
     def status(self) -> str:

@@ -76,7 +76,8 @@ class ArchivePipeline:
     async def process_item(self, item: ExtractedPage) -> ExtractedPage:
         stats = self.crawler.stats
         if item.status == "article":
-            stored = self.writer.store_article(item.article, pointer=item.warc, crawl_id=self.crawl_id,
+            stored = self.writer.store_article(item.prepared or item.article, pointer=item.warc,
+                                               crawl_id=self.crawl_id,
                                                crawled_at=item.fetched_at)
             outcome = await maybe_deferred_to_future(deferred_of(stored))
         else:

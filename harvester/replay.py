@@ -93,7 +93,8 @@ def replay(paths: Iterable[str], archive: Archive, source: str = "replay",
                     continue
                 pointer = {"warc_file": str(Path(record.warc_file).resolve()), "warc_offset": record.warc_offset,
                            "warc_record_id": record.warc_record_id}
-                outcome = archive.store_article(article, pointer=pointer, crawl_id=crawl_id,
+                outcome = archive.store_article(result.get("prepared") or article, pointer=pointer,
+                                                crawl_id=crawl_id,
                                                 crawled_at=record.fetched_at.isoformat(timespec="seconds"))
                 summary.outcomes[outcome] += 1
                 if on_progress:

@@ -29,7 +29,8 @@ def article_item(response: Response, source: str, result: dict[str, Any]) -> Ext
     """
     article = result["article"]
     return ExtractedPage(url=response.url, article=article, warc=response.meta.get("warc"),
-                         fetched_at=result.get("fetched_at", ""), source=source)
+                         fetched_at=result.get("fetched_at", ""), source=source,
+                         prepared=result.get("prepared"))
 
 
 def patterns(value: str | Iterable[str] | None) -> list[str]:
