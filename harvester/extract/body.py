@@ -7,13 +7,14 @@ is marked so the aligner may leave it untranslated.
 """
 from __future__ import annotations
 
+import copy
 import re
 
 import trafilatura
 from lxml import etree
 
 from harvester.extract.article import Image
-from harvester.extract.blocks import Block, walk_blocks
+from harvester.extract.blocks import BLOCK_TAGS, IMG_ATTRS, Block, walk_blocks
 from harvester.extract.dom import Doc, clean_space
 from harvester.extract.language import detect, is_caption_sized, split_mixed, strip_caption_marker
 from harvester.extract.recover import restore_furniture, script_gallery_blocks
@@ -88,12 +89,75 @@ def mark_lead(node: etree._Element, blocks: list[Block], rules: Rules, base_url:
             block.lead = True
     return blocks
 
+IMAGE_BOX_TEXT_MAX = 300  # characters of an element around a photo that is its box (the photo and a caption)
+_BOX_TAGS = frozenset("div figure p table center section".split())
+_RUN_STOPS = BLOCK_TAGS | {"br"}
+
+
+def _image_boxes_with_tails(tree: etree._Element) -> list[etree._Element]:
+    """Photo boxes (a block around an <img>, holding at most a caption) followed by running text of
+    their parent: the text a body written with <br>s goes on with after a photo."""
+    boxes = []
+    big: set = set()  # elements found too long to be a box (several photos share their container)
+    for img in tree.iter("img"):
+        for el in img.iterancestors():
+            if el.tag == "body" or el in big:
+                break
+            if len("".join(_STRING_OF(el).split())) > IMAGE_BOX_TEXT_MAX:
+                big.add(el)
+                break
+            if el.tag in _BOX_TAGS:
+                if el.tail and el.tail.strip() and el not in boxes:
+                    boxes.append(el)
+                break
+    return boxes
+
+
+def _dropped_tails(doc: Doc, body: etree._Element) -> bool:
+    """Whether trafilatura kept a photo box's photo but not the text right after the box: with images it
+    drops that run (up to the next <br> or block) in a body written with <br>s."""
+    boxes = _image_boxes_with_tails(doc.tree)
+    if not boxes:
+        return False
+    kept = {(g.get("src") or "").rsplit("/", 1)[-1] for g in body.iter("graphic")}
+    text = "".join("".join(body.itertext()).split())
+    for box in boxes:
+        names = {(img.get(a) or "").rsplit("/", 1)[-1] for img in box.iter("img") for a in IMG_ATTRS}
+        tail = "".join(box.tail.split())[:30]
+        if names & kept and len(tail) >= 10 and tail not in text:
+            return True
+    return False
+
+
+def _tails_in_paragraphs(doc: Doc) -> etree._Element:
+    """A copy of the page where each photo box's following run of text stands in a <p> of its own."""
+    tree = copy.deepcopy(doc.tree)
+    for box in _image_boxes_with_tails(tree):
+        parent = box.getparent()
+        run = box.makeelement("p", {})
+        run.text, box.tail = box.tail, None
+        nxt = box.getnext()
+        while nxt is not None and isinstance(nxt.tag, str) and nxt.tag not in _RUN_STOPS:
+            following = nxt.getnext()
+            run.append(nxt)
+            nxt = following
+        parent.insert(parent.index(box) + 1, run)
+    return tree
+
+
+def _trafilatura(tree: etree._Element, url: str):
+    return trafilatura.bare_extraction(
+        tree, url=url or None, include_images=True, include_tables=True, include_formatting=True,
+        include_comments=False, with_metadata=False, output_format="python")
+
+
 def trafilatura_blocks(doc: Doc, rules: Rules) -> list[Block]:
     """trafilatura finds the article; we keep its paragraph structure (it copies the tree)."""
-    result = trafilatura.bare_extraction(
-        doc.tree, url=doc.url or None, include_images=True, include_tables=True, include_formatting=True,
-        include_comments=False, with_metadata=False, output_format="python")
+    result = _trafilatura(doc.tree, doc.url)
     body = getattr(result, "body", None) if result is not None else None
+    if body is not None and _dropped_tails(doc, body):
+        result = _trafilatura(_tails_in_paragraphs(doc), doc.url)
+        body = getattr(result, "body", None) if result is not None else None
     if body is None:
         return []
     if len(body) == 1 and body[0].tag == "p" and not len(body[0]) and "\n" in (body[0].text or ""):
