@@ -193,7 +193,7 @@ def flattened_source(doc: Doc, text: str) -> etree._Element | None:
 _STRING_OF = etree.XPath("string()")
 
 _BOX_XPATH = etree.XPath(
-    "//body//*[contains(@class,'summary') or contains(@id,'summary') or contains(@class,'abstract') or "
+    "//body//*[@class or @id][contains(@class,'summary') or contains(@id,'summary') or contains(@class,'abstract') or "
     "contains(@class,'daodu') or contains(@class,'digest')][string-length(normalize-space()) < 800]")
 
 SUMMARY_RESTATES = 2.0  # a labelled box goes only when the body outside it holds this many times its text

@@ -41,7 +41,6 @@ def _compact(text: str) -> str:
     return _SPACE.sub("", text or "")
 
 
-_RUN = re.compile(r"\S+")
 _STYLED = etree.XPath("//body//*[@style]")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none", re.I)
 
@@ -52,13 +51,21 @@ class PageText:
 
     text: str
     compact: str
-    starts: list[int]  # compact offset where each non-blank run starts
-    offsets: list[int]  # text offset of the same run
+    lines: list[str]  # the text's non-empty lines (words separated by one blank)
+    starts: list[int]  # compact offset where each line starts
+    offsets: list[int]  # text offset of the same line
 
     def at(self, k: int) -> int:
-        """The text offset of compact offset `k`."""
-        run = bisect_right(self.starts, k) - 1
-        return self.offsets[run] + (k - self.starts[run])
+        """The text offset of compact offset `k` (past the end: counted on from the last word)."""
+        n = bisect_right(self.starts, k) - 1
+        pos, rest = self.offsets[n], k - self.starts[n]
+        words = self.lines[n].split(" ")
+        for w, word in enumerate(words):
+            if rest < len(word) or w == len(words) - 1:
+                return pos + rest
+            rest -= len(word)
+            pos += len(word) + 1
+        return pos + rest
 
 
 def page_text(doc: Doc) -> PageText:
@@ -73,16 +80,18 @@ def page_text(doc: Doc) -> PageText:
     nodes = [t for t in doc.text_nodes if id(owner(t)) not in hidden] if hidden else doc.text_nodes
     parts = [" ".join(t.split()) for t in nodes]
     text = "\n".join(parts)
+    lines: list[str] = []
     starts: list[int] = []
     offsets: list[int] = []
-    pieces: list[str] = []
-    size = 0
-    for m in _RUN.finditer(text):
-        starts.append(size)
-        offsets.append(m.start())
-        pieces.append(m.group())
-        size += m.end() - m.start()
-    value = PageText(text, "".join(pieces), starts, offsets)
+    size = offset = 0
+    for part in parts:  # a step per text node, not per word
+        if part:
+            lines.append(part)
+            starts.append(size)
+            offsets.append(offset)
+        size += len(part) - part.count(" ")
+        offset += len(part) + 1
+    value = PageText(text, text.replace(" ", "").replace("\n", ""), lines, starts, offsets)
     doc.cache["bylines.text"] = value
     return value
 

@@ -21,10 +21,10 @@ from harvester.extract.dom import Doc, node_text
 from harvester.extract.rules import Rules, StatusRules
 
 # WeChat's message box on error pages (expired links, deletions, checks).
-_ERROR_XPATH = etree.XPath("//*[contains(@class,'weui-msg')] | //*[contains(@class,'global_error_msg')]"
-                           " | //*[@id='js_verify'] | //*[contains(@class,'warn_msg')]")
+_ERROR_XPATH = etree.XPath("//*[@class or @id][contains(@class,'weui-msg') or contains(@class,'global_error_msg')"
+                           " or @id='js_verify' or contains(@class,'warn_msg')]")  # one scan, not four
 # WeChat's article body, and the parts of an account page (history list, profile box): one scan of the tree
-_WECHAT_MARKS = etree.XPath("//*[@id='js_content' or @id='history' or @id='js_profile_qrcode' or "
+_WECHAT_MARKS = etree.XPath("//*[@class or @id][@id='js_content' or @id='history' or @id='js_profile_qrcode' or "
                             "contains(@class,'profile_info')]")
 # WeChat's own style, script and image hosts (a share button links to weixin.qq.com, never to these)
 _WECHAT_ASSETS = re.compile(r"res\.wx\.qq\.com|mmbiz\.qpic\.cn|mmbizwap")
