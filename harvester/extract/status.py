@@ -38,7 +38,6 @@ _PAGER_XPATH = etree.XPath(
 _FORM_WORDS = etree.XPath("//body//input/@placeholder | //body//form//img/@alt | //body//form//input/@value")
 _PUNCT = re.compile(r"[。！？，；,;!?]|\.\s")
 _LETTERS = re.compile(r"[\W\d_]+")
-_SPACE = re.compile(r"\s+")
 _SKIP = frozenset(("script", "style", "noscript", "template"))
 TEASER_LINK_MAX = 16  # characters of a line that is only a read-on link ('[详细]', 'Read more »')
 ITEM_TAGS = frozenset("li article div section dt dd tr h2 h3 h4 h5 p".split())
@@ -140,7 +139,7 @@ def visible_text(doc: Doc, limit: int = 5000) -> str:
 
 
 def _compact(text: str) -> str:
-    return _SPACE.sub("", text or "")
+    return "".join((text or "").split())  # the blanks \s matches, at a fifth of a regex's cost
 
 
 _HAN = re.compile(r"[\u3400-\u9fff]")
@@ -192,12 +191,12 @@ def text_runs(doc: Doc, body: list[str], items: list[str], cfg: StatusRules) -> 
     return found
 
 
-def page_links(doc: Doc) -> list[str]:
-    """Compact texts of the page's links (headline-sized and up), computed once."""
+def page_links(doc: Doc) -> frozenset[str]:
+    """Compact texts of the page's links (headline-sized and up), each once, computed once."""
     cached = doc.cache.get("status.links")
-    if isinstance(cached, list):
+    if isinstance(cached, frozenset):
         return cached
-    links = [c for c in (_compact(a.text_content()) for a in doc.tree.iter("a")) if len(c) >= 4]
+    links = frozenset(c for c in (_compact(a.text_content()) for a in doc.tree.iter("a")) if len(c) >= 4)
     doc.cache["status.links"] = links
     return links
 
@@ -205,7 +204,7 @@ def page_links(doc: Doc) -> list[str]:
 def linked_chars(doc: Doc, text: str) -> int:
     """Characters of `text` that are the texts of the page's links."""
     compact = _compact(text)
-    return sum(len(link) for link in set(page_links(doc)) if link in compact)
+    return sum(len(link) for link in page_links(doc) if link in compact)
 
 
 def link_share(doc: Doc) -> float:
