@@ -109,6 +109,16 @@ def test_dates():
     assert parse_date("no date here") is None
 
 
+@pytest.mark.parametrize("text, value", [
+    ("By Lena Marsh | Apr 16, 2015 8:02 pm UTC", "2015-04-16T20:02:00+00:00"),
+    ("Posted March 3, 2025 10:15 a.m. EDT, updated later", "2025-03-03T10:15:00-04:00"),
+    ("June 5, 2024 at 9:00 (GMT)", "2024-06-05T09:00:00+00:00"),
+    ("June 5, 2024 9:00", "2024-06-05T09:00:00+08:00"),  # no zone printed: read as before
+])
+def test_english_byline_time_keeps_the_zone_it_prints(text, value):
+    assert parse_date(text) == value
+
+
 def test_wechat_url_cleaning():
     url = ("http://mp.weixin.qq.com/s?__biz=MzI2MzEwNTY3OQ==&amp;mid=2648978231&amp;idx=1&amp;"
            "sn=dd091611fcf1aa0c2aef9655f13e7731&amp;chksm=f2506ed7c527&scene=21#rd")

@@ -28,6 +28,10 @@ EN_DATE_RX = re.compile(
 # a clock time next to an English date: "09:15, March 01, 2024", "March 1, 2024 9:15 pm"
 TIME_RX = re.compile(r"\b(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?\s*(?P<ampm>[ap]\.?m\.?)?(?![\d:])", re.I)
 TIME_WINDOW = 12  # characters between an English date and its time
+# the zone an English byline prints after its clock time ('8:02 pm UTC', '10:15 a.m. EDT')
+_ZONE_AFTER = re.compile(r"\s*\(?(?P<zone>UTC|GMT|EST|EDT|CST|CDT|MST|MDT|PST|PDT|BST|CET|CEST)\b")
+_ZONES = {"UTC": 0, "GMT": 0, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8,
+          "PDT": -7, "BST": 1, "CET": 1, "CEST": 2}
 
 
 def from_epoch(value: str | int | float) -> str | None:
@@ -103,20 +107,26 @@ def _english_date(text: str, m: re.Match[str]) -> str | None:
     mon = _MONTHS.get((m["mon"] or m["mon2"])[:3].lower())
     y, d = int(m["y"] or m["y2"]), int(m["d"] or m["d2"])
     hh = mm = ss = 0
-    after = TIME_RX.match(text[m.end():m.end() + TIME_WINDOW].lstrip(" ,|at"))
+    window = text[m.end():m.end() + TIME_WINDOW]
+    skipped = len(window) - len(window.lstrip(" ,|at"))
+    after = TIME_RX.match(window[skipped:])
     before = None
     for t in TIME_RX.finditer(text, max(0, m.start() - TIME_WINDOW), m.start()):
         before = t
     t = after or (before if before and not text[before.end():m.start()].strip(" ,|")  else None)
+    tz = SHANGHAI
     if t:
         hh, mm, ss = int(t["H"]), int(t["M"]), int(t["S"] or 0)
+        zone = _ZONE_AFTER.match(text, m.end() + skipped + t.end() if t is after else t.end())
+        if zone:
+            tz = timezone(timedelta(hours=_ZONES[zone["zone"]]), zone["zone"])
         ampm = (t["ampm"] or "").lower().replace(".", "")
         if ampm == "pm" and hh < 12:
             hh += 12
         elif ampm == "am" and hh == 12:
             hh = 0
     try:
-        return datetime(y, mon or 0, d, hh, mm, ss, tzinfo=SHANGHAI).isoformat()
+        return datetime(y, mon or 0, d, hh, mm, ss, tzinfo=tz).isoformat()
     except ValueError:
         return None
 
