@@ -361,6 +361,10 @@ def _list_parents(tree: etree._Element, n: int) -> list[etree._Element]:
     return sorted((el for el, k in counts.items() if k >= n and el not in above), key=holds.__getitem__)
 _LINK_ROOTS = etree.XPath(f"descendant-or-self::*[{_LINKISH}][not(ancestor::*[{_LINKISH}])]")
 _STRING = etree.XPath("string()")
+# a heading no link carries: a story list links its headlines; a feature list names each entry and links
+# a 'Learn more about …' beside it
+_UNLINKED_HEADING = etree.XPath("descendant-or-self::*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or "
+                                "self::h6][normalize-space()][not(.//a[@href]) and not(ancestor::a[@href])]")
 
 
 ITEM_MAX_CHARS = 600  # characters of an element beyond which it is a section, never one story item
@@ -421,7 +425,8 @@ def link_items(doc: Doc, cfg: StatusRules, rows: bool = True) -> list[str]:
                         break
                 chars = sum(m[0] for m in measured)
                 linked = sum(m[1] for m in measured)
-                if max(m[2] for m in measured) and chars - linked <= cfg.item_extra_max:
+                if max(m[2] for m in measured) and chars - linked <= cfg.item_extra_max \
+                        and not any(_UNLINKED_HEADING(el) for el in span):
                     found.append("".join(_compact(_STRING(el)) for el in span))
             if len(found) >= cfg.list_min_items and len(found) >= 0.6 * len(members):
                 items.extend((text, children[members[0]].tag == "tr") for text in found)
