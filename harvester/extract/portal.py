@@ -161,11 +161,34 @@ class PortalTemplate(Template):
         if "portal.headline" in doc.cache:
             return doc.cache["portal.headline"]  # type: ignore[return-value]
         h1s = _H1S(doc.tree)[:HEADLINE_CANDIDATES]
-        chosen = h1s[0] if h1s else None
+        chosen = h1s[0] if h1s else self.info_heading(doc)
         if len(h1s) > 1 and self.is_site_name(doc, node_text(h1s[0])):
             chosen = next((h for h in h1s[1:] if not self.is_site_name(doc, node_text(h))), chosen)
         doc.cache["portal.headline"] = chosen
         return chosen
+
+    def info_heading(self, doc: Doc) -> etree._Element | None:
+        """With no <h1>: the first other heading (<h2>-<h6>, a block of class "title") followed within a
+        few elements by the info line (a date with 发布时间/日期/来源/作者 or 'Published'), e.g.
+        '<h5>headline</h5><div>发布时间：2019-05-18 来源：…</div>'. None when no heading is so followed."""
+        r = self.rules
+        for el in _INFO_HEADINGS(doc.tree)[:r.info_heading_candidates]:
+            text = node_text(el)
+            if not 4 <= len(text) <= r.info_heading_max or _INFO_LABEL.search(text):
+                continue
+            seen = 0
+            for sib in el.itersiblings():
+                if not isinstance(sib.tag, str):
+                    continue
+                info = node_text(sib)
+                if not info:
+                    continue  # a spacer or a rule line
+                if len(info) <= INFO_MAX and _INFO_LABEL.search(info) and _CLOCK_OR_DATE.search(info):
+                    return el
+                seen += 1
+                if seen >= r.info_heading_siblings:
+                    break
+        return None
 
     def is_site_name(self, doc: Doc, text: str) -> bool:
         """Whether a line is the site's own name: og:site_name / application-name, or a part of
@@ -227,6 +250,8 @@ class PortalTemplate(Template):
         _title, printed = self.title_headline(doc)
         if printed and not self.is_site_name(doc, printed):
             return printed  # the title's headline part, as the page prints it in a heading
+        if h1 and self.headline_element(doc).tag != "h1":
+            return h1  # no <h1>, and the <title> prints no heading: the heading over the info line
         site = doc.meta_value("og:site_name")
         if og:
             return strip_site_suffix(og, site)
@@ -424,6 +449,10 @@ class PortalTemplate(Template):
 # the same query, first asking for a class or an id: most elements have neither and are passed over at once
 _INFO_XPATH = etree.XPath("//*[@class or @id]" + PortalTemplate.info_xpath.removeprefix("//*"))
 _H1S = etree.XPath("//h1[normalize-space()]")
+_INFO_HEADINGS = etree.XPath(
+    "//*[self::h2 or self::h3 or self::h4 or self::h5 or self::h6"
+    " or contains(concat(' ', translate(@class, '_-', '  '), ' '), ' title ')][normalize-space()]")
+_INFO_LABEL = re.compile(r"发布时间|发表时间|发布日期|时间\s*[:：]|日期\s*[:：]|来源\s*[:：]|作者\s*[:：]|\bPublished\b|\bPosted\b", re.I)
 HEADLINE_CANDIDATES = 5  # <h1>s looked at for the story's headline
 _AFTER_HEADING = etree.XPath("following::*[position() <= 25]")  # where the info bar under the headline stands
 _CLOCK_OR_DATE = re.compile(r"\d{1,2}:\d{2}|\d{1,2}[-/月]\d{1,2}")

@@ -135,6 +135,10 @@ class Rules:
     pager_min_markers: int = 2
     title_labels: dict[str, str] = field(default_factory=dict)  # label (lower-case) -> "zh" | "en"
     title_box_max: int = 160
+    # no <h1>: a heading (<h2>-<h6>, a "title" class) followed by the info line is the headline
+    info_heading_max: int = 120       # characters of such a heading
+    info_heading_siblings: int = 3    # elements after it where the info line may stand
+    info_heading_candidates: int = 30 # such headings looked at, in page order
     credit_value_reject: list[re.Pattern[str]] = field(default_factory=list)
     search_path_words: frozenset[str] = frozenset()
     search_params: frozenset[str] = frozenset()
@@ -201,6 +205,9 @@ def load_rules(text: str | None = None) -> Rules:
         title_labels={**{lab.lower(): "zh" for lab in data.get("titles", {}).get("zh_labels", [])},
                       **{lab.lower(): "en" for lab in data.get("titles", {}).get("en_labels", [])}},
         title_box_max=int(data.get("titles", {}).get("max_len", 160)),
+        info_heading_max=int(data.get("titles", {}).get("info_heading_max", 120)),
+        info_heading_siblings=int(data.get("titles", {}).get("info_heading_siblings", 3)),
+        info_heading_candidates=int(data.get("titles", {}).get("info_heading_candidates", 30)),
         credit_value_reject=[re.compile(p) for p in credits.get("value_reject", [])],
         search_path_words=frozenset(w.lower() for w in data.get("search", {}).get("path_words", [])),
         search_params=frozenset(w.lower() for w in data.get("search", {}).get("params", [])),
