@@ -56,3 +56,16 @@ def test_an_app_prompt_glued_to_the_last_paragraph_is_trimmed():
     last = "新规定将于下月起施行，市民可在政务网站查询细则。(本文来自城市晚报，更多原创资讯请下载“城市晚报”APP)"
     out = clean([*map(Block, LONG), Block(last)])
     assert out.blocks[-1].text == "新规定将于下月起施行，市民可在政务网站查询细则。"
+
+
+def test_a_closing_caixie_credit_names_the_author_without_paper_and_role():
+    """'采写：<paper>见习记者 <name>' is the writer's credit: the name is the author, not an editors entry."""
+    from fixtures.loader import get_case
+    from harvester.extract import extract
+    from harvester.page import Page
+
+    case = get_case("portal-closing-caixie-credit-paper-and-role")
+    out = extract(Page.from_headers(case.body, case.url, {"content-type": case.content_type})).to_dict()
+    assert out["author"] == "陈安澜"
+    assert "采写" not in out["editors"]
+    assert not any("采写" in p["text"] for p in out["paragraphs"])

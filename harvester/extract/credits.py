@@ -87,6 +87,9 @@ def tidy_credits(doc: Doc, article: Article) -> None:
         article.author = strip_staff_code(article.author) or None
     if article.author and re.fullmatch(r"[\u4e00-\u9fff·]{2,4}", ROLE_PREFIX.sub("", article.author)):
         article.author = ROLE_PREFIX.sub("", article.author)  # '作者：记者王敬照': the role is no part of the name
+    elif article.author and _PAPER_ROLE.match(article.author):
+        # '采写：某报见习记者 张三': the paper and the role before the names are no part of them
+        article.author = author_from_info(article.author) or article.author
     if article.author and is_site_name(article.author, doc):
         article.author = None
     if article.author and (_compact(article.author) == _compact(article.source or "")
@@ -118,6 +121,8 @@ def credited_source(doc: Doc, article: Article, value: str | None, templates: li
     if _compact(value) != _compact(article.source) and is_site_name(article.source, doc) \
             and not is_site_name(value, doc):
         article.source = value
+
+_PAPER_ROLE = re.compile(r"^[\u4e00-\u9fff]{0,6}?(?:见习|特约|首席)?记者\s+\S")
 
 _LEAD_CREDIT = re.compile(r"^[^（(。，]{0,20}?[（(]([^（()）]{2,40})[)）]")
 
