@@ -35,6 +35,7 @@ __all__ = ["Archive", "PreparedArticle", "content_hash", "prepare", "read_articl
            "NEW", "CHANGED", "UNCHANGED"]
 
 NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
+CACHE_KIB = 64 * 1024  # SQLite's page cache of an Archive's connection, at most
 
 CAPTURE_COLUMNS = ("warc_record_id", "url", "status", "warc_file", "warc_offset",
                    "warc_length", "payload_digest", "fetched_at", "content_type",
@@ -114,6 +115,13 @@ class Archive:
         self.db.execute("PRAGMA foreign_keys = ON")
         # Scheduled crawls of several sources share one file: wait for a writer, don't fail.
         self.db.execute("PRAGMA busy_timeout = 30000")
+        # A batch of articles (archive.writer) touches more pages than SQLite's default 2 MiB
+        # cache holds (the LSH buckets and index entries land all over their b-trees): the
+        # cache spilled pages into the WAL mid-transaction, to be written again. And each
+        # article's savepoint keeps the pages it changes in a sub-journal, a temporary file
+        # unless temporary storage is in memory.
+        self.db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+        self.db.execute("PRAGMA temp_store = MEMORY")
         # Readers (Datasette) and the crawler's writer work at the same time: WAL. Processes
         # opening one new archive at once take turns to switch it and migrate it.
         # Index writes of a transaction, made just before its COMMIT (see search.PendingIndex).
