@@ -264,7 +264,7 @@ class Profile:
         return signature(self.hashes(lang))
 
 
-CACHE_BYTES = 96 << 20  # shingle hashes kept per connection (an article of 50 paragraphs: about 55 KB)
+CACHE_BYTES = 32 << 20  # shingle hashes kept per connection (an article of 50 paragraphs: about 55 KB)
 
 
 class HashCache:

@@ -35,7 +35,7 @@ __all__ = ["Archive", "PreparedArticle", "content_hash", "prepare", "read_articl
            "NEW", "CHANGED", "UNCHANGED"]
 
 NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
-CACHE_KIB = 64 * 1024  # SQLite's page cache of an Archive's connection, at most
+CACHE_KIB = 32 * 1024  # SQLite's page cache of an Archive's connection, at most
 
 CAPTURE_COLUMNS = ("warc_record_id", "url", "status", "warc_file", "warc_offset",
                    "warc_length", "payload_digest", "fetched_at", "content_type",
