@@ -26,8 +26,9 @@ the crawl's CPU (recording each exchange and indexing the files at the end, over
 of the whole tree).
 
 Then (`--growth PAGES`, default 10,000; 0 skips it) a longer crawl of distinct pages,
-the tree's RSS sampled as it goes: its RSS once 1,000 pages have been served and at
-the end, and the difference.
+the tree's RSS sampled as it goes: its RSS once 1,000 pages have been served, at each
+quarter of the crawl, and once the last page has been served (not the last sample, which
+may fall in the crawl's shutdown, its workers gone), and the difference.
 
 The machine is shared: absolute figures move with its load, ratios within one run much less.
 """
@@ -247,6 +248,11 @@ def cpu_parts(run: Run, pages: int) -> str:
             f"whole tree {ms(run.cpu)} ms")
 
 
+def rss_when(run: Run, served: int) -> int:
+    """The tree's RSS in the first sample taken once `served` pages had been served."""
+    return next((rss for count, rss in run.samples if count >= served), run.samples[-1][1])
+
+
 def mib(value: float) -> str:
     return f"{value / 2**20:.0f} MiB"
 
@@ -297,11 +303,16 @@ def main() -> None:
             if args.growth:
                 site.pages = generate(args.growth)
                 grown = harvest(site, work, args.concurrency, "growth")
-                at_1k = next((rss for served, rss in grown.samples if served >= 1000), grown.samples[0][1])
-                at_end = grown.samples[-1][1]
+                at_1k = rss_when(grown, 1000)
+                # when the last page was served, not the last sample: that one may be taken
+                # while the crawl shuts down (workers gone), which would hide any growth
+                at_end = rss_when(grown, args.growth)
+                marks = ", ".join(f"{mib(rss_when(grown, n))} at {n:,}" for n in
+                                  range(args.growth // 4, args.growth, args.growth // 4) if n > 1000)
                 print(f"memory: {args.growth} pages crawled at {args.growth / grown.seconds:.1f} pages/s, "
                       f"{stored(work / 'growth.db')} stored; process tree RSS {mib(at_1k)} after 1,000 pages, "
-                      f"{mib(at_end)} at the end ({(at_end - at_1k) / 2**20:+.0f} MiB), "
+                      f"{mib(at_end)} when the last was served ({(at_end - at_1k) / 2**20:+.0f} MiB; "
+                      f"{marks or 'no marks between'}), "
                       f"peak {mib(grown.peak_rss)}")
     finally:
         site.close()
