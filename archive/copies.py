@@ -398,12 +398,10 @@ class Prepared:
     buckets: dict[str, list[int]]
     claims: list[tuple[str, str]]
 
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Prepared):
-            return NotImplemented
-        return ((self.signatures, self.buckets, self.claims) == (other.signatures, other.buckets, other.claims)
-                and self.hashes.keys() == other.hashes.keys()
-                and all(np.array_equal(h, other.hashes[lang]) for lang, h in self.hashes.items()))
+
+def _bucket_keys(signatures: dict[str, list[int]]) -> dict[str, list[int]]:
+    """The LSH bucket keys of each language's signature (none for a language the article lacks)."""
+    return {lang: buckets(sig, lang) if sig else [] for lang, sig in signatures.items()}
 
 
 def prepare(*, canonical_url: str, title: str, source: str | None, texts: dict[str, str],
@@ -414,38 +412,29 @@ def prepare(*, canonical_url: str, title: str, source: str | None, texts: dict[s
                       {lang: texts.get(lang) or "" for lang in LANGS})
     hashes = {lang: profile.hashes(lang) for lang in LANGS}
     signatures = {lang: signature(hashes[lang]) for lang in LANGS}
-    return Prepared(hashes, signatures, {lang: buckets(sig, lang) if sig else [] for lang, sig in signatures.items()},
-                    _claim_rows(profile, origin or []))
+    return Prepared(hashes, signatures, _bucket_keys(signatures), _claim_rows(profile, origin or []))
 
 
-def on_store(conn: sqlite3.Connection, article_id: int, article: dict[str, Any] | None,
-             replaced_id: int | None = None, *, prepared: Prepared | None = None,
-             cache: HashCache | None = None) -> list[dict[str, Any]]:
+def on_store(conn: sqlite3.Connection, article_id: int, prepared: Prepared,
+             replaced_id: int | None = None, *, cache: HashCache | None = None) -> list[dict[str, Any]]:
     """Index a just-stored version and record the copies it makes; call inside the
-    transaction that stored it. `replaced_id`: the version it supersedes. `prepared`:
-    its `prepare` (else worked out here from the stored row and `article`'s origin
-    claims); `cache`: the connection's `HashCache`. Returns the new `copies` rows."""
+    transaction that stored it. `prepared`: its `prepare`; `replaced_id`: the version
+    it supersedes; `cache`: the connection's `HashCache`. Returns the new `copies` rows."""
     if replaced_id is not None:
         forget(conn, replaced_id, cache=cache)
     profile = _profile(conn, article_id, cache)
     if profile is None:
         return []
-    if prepared is not None:
-        for lang in LANGS:
-            if lang not in profile._hashes:
-                profile._hashes[lang] = prepared.hashes[lang]
-                if cache is not None:
-                    cache.grew(article_id, prepared.hashes[lang].nbytes)
-        claims, signatures, keys = prepared.claims, prepared.signatures, prepared.buckets
-    else:
-        claims = _claim_rows(profile, (article or {}).get("origin") or [])
-        signatures = {lang: profile.signature(lang) for lang in LANGS}
-        keys = {lang: buckets(sig, lang) if sig else [] for lang, sig in signatures.items()}
+    for lang in LANGS:  # its hashes are known: the profile need not read and hash its texts again
+        if lang not in profile._hashes:
+            profile._hashes[lang] = prepared.hashes[lang]
+            if cache is not None:
+                cache.grew(article_id, prepared.hashes[lang].nbytes)
     conn.executemany("INSERT OR IGNORE INTO copy_claims (key, kind, article_id) VALUES (?, ?, ?)",
-                     [(key, kind, article_id) for kind, key in claims])
+                     [(key, kind, article_id) for kind, key in prepared.claims])
     conn.executemany("INSERT OR IGNORE INTO copy_lsh (bucket, article_id) VALUES (?, ?)",
-                     [(key, article_id) for lang in LANGS for key in keys[lang]])
-    return detect(conn, profile, claims, signatures, cache=cache, keys=keys)
+                     [(key, article_id) for lang in LANGS for key in prepared.buckets[lang]])
+    return detect(conn, profile, prepared.claims, prepared.signatures, cache=cache, keys=prepared.buckets)
 
 
 def refresh(conn: sqlite3.Connection, article_id: int) -> list[dict[str, Any]]:
@@ -464,9 +453,10 @@ def refresh(conn: sqlite3.Connection, article_id: int) -> list[dict[str, Any]]:
                          (wechat[1], wechat[0], article_id))
             claims.append(wechat)
     signatures = {lang: profile.signature(lang) for lang in LANGS}
+    keys = _bucket_keys(signatures)
     conn.executemany("INSERT OR IGNORE INTO copy_lsh (bucket, article_id) VALUES (?, ?)",
-                     [(key, article_id) for lang, sig in signatures.items() if sig for key in buckets(sig, lang)])
-    return detect(conn, profile, claims, signatures)
+                     [(key, article_id) for lang in LANGS for key in keys[lang]])
+    return detect(conn, profile, claims, signatures, keys=keys)
 
 
 def forget(conn: sqlite3.Connection, article_id: int, *, keep_claims: bool = False,

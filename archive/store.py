@@ -221,8 +221,8 @@ class Archive:
                 "INSERT INTO pair_refs (article_id, seq, en_seq, zh_seq, en, zh) VALUES (?, ?, ?, ?, ?, ?)",
                 [(article_id, *r) for r in prepared.pair_rows])
             search.index_article(conn, article_id, prepared.fts, self._pending)
-            copies.on_store(conn, article_id, None, replaced_id=current[0] if current else None,
-                            prepared=prepared.copies, cache=self._hashes)
+            copies.on_store(conn, article_id, prepared.copies, replaced_id=current[0] if current else None,
+                            cache=self._hashes)
         return CHANGED if current is not None else NEW
 
     def has_article(self, canonical_url: str) -> bool:

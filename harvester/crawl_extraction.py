@@ -58,19 +58,6 @@ class CrawlExtraction:
         self._room: deque[Deferred] = deque()
         crawler.signals.connect(self.close, signal=signals.engine_stopped)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
-        import os, threading, time as _t
-        if os.environ.get("I11_SAMPLE"):
-            def sample():
-                out = open(os.environ["I11_SAMPLE"], "w")
-                while True:
-                    _t.sleep(0.5)
-                    pool = self._pool
-                    w = getattr(getattr(crawler.engine, "scraper", None), "slot", None)
-                    out.write(f"{_t.time():.1f} waiting={self.waiting} inflight={self.in_flight} room={len(self._room)} "
-                              f"poolq={pool._tasks.qsize() if pool else -1} scraper_active={len(w.active) if w else -1} "
-                              f"resp={crawler.stats.get_value('response_received_count')} items={crawler.stats.get_value('item_scraped_count')}\n")
-                    out.flush()
-            threading.Thread(target=sample, daemon=True).start()
         if workers:
             logger.info("extraction: %d worker process%s, backlog %d pages",
                         workers, "" if workers == 1 else "es", backlog)

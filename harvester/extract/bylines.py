@@ -22,8 +22,8 @@ from lxml import etree
 from harvester.extract.article import Article
 from harvester.extract.credits import is_site_name
 from harvester.extract.dates import DateCandidate, choose_date, find_dates, parse_date
-from harvester.extract.dom import Doc, owner
-from harvester.extract.names import HAN_NAME, NAMES, looks_like_names
+from harvester.extract.dom import Doc, compact, owner
+from harvester.extract.names import HAN_NAME, looks_like_names
 from harvester.extract.portal import PortalTemplate, author_from_info
 from harvester.extract.rules import Rules
 from harvester.extract.status import is_prose
@@ -34,10 +34,6 @@ ABOVE_TITLE = 60  # characters above the headline where a newspaper page prints 
 FOOTER_MAX = 200  # characters after the last paragraph where a post's footer names its author and time
 PROBE = 12  # characters of the title / first paragraph looked up in the page text
 _SKIP = frozenset(("script", "style", "noscript", "template", "select", "option", "textarea"))
-
-
-def _compact(text: str) -> str:
-    return "".join((text or "").split())  # the blanks \s matches, at a fifth of a regex's cost
 
 
 _STYLED = etree.XPath("//body//*[@style]")
@@ -107,20 +103,20 @@ class Zones:
 def byline_zones(doc: Doc, title: str, first_paragraph: str, last_paragraph: str) -> Zones:
     """Cut the zones out of the page text by finding the headline and the body's first and last paragraphs."""
     page = page_text(doc)
-    text, compact = page.text, page.compact
-    if not compact:
+    text, squeezed = page.text, page.compact
+    if not squeezed:
         return Zones()
-    head = _compact(title)[:PROBE]
-    probe = _compact(first_paragraph)[:PROBE]
-    start = compact.find(probe) if len(probe) >= 6 else -1
+    head = compact(title)[:PROBE]
+    probe = compact(first_paragraph)[:PROBE]
+    start = squeezed.find(probe) if len(probe) >= 6 else -1
     footer = ""
-    tail = _compact(last_paragraph)[-PROBE:]
-    at_end = compact.find(tail, max(start, 0)) if len(tail) >= 6 else -1
+    tail = compact(last_paragraph)[-PROBE:]
+    at_end = squeezed.find(tail, max(start, 0)) if len(tail) >= 6 else -1
     if at_end >= 0:
         end = page.at(at_end + len(tail) - 1) + 1
         footer = text[page.at(start) if start >= 0 else end:end + FOOTER_MAX]
     if start < 0:  # the body's start is not in the page text: read on from the headline
-        at = compact.find(head) if len(head) >= 4 else -1
+        at = squeezed.find(head) if len(head) >= 4 else -1
         if at < 0:
             return Zones(footer=footer)
         lo = page.at(at)
@@ -129,9 +125,9 @@ def byline_zones(doc: Doc, title: str, first_paragraph: str, last_paragraph: str
     lo = max(0, end - ZONE_MAX)
     above = ""
     if len(head) >= 4:
-        at = compact.find(head, 0, start)
+        at = squeezed.find(head, 0, start)
         while 0 <= at and page.at(at) < lo:
-            at = compact.find(head, at + 1, start)
+            at = squeezed.find(head, at + 1, start)
         if at >= 0:
             lo = page.at(at)
             above = text[max(0, lo - ABOVE_TITLE):lo]
@@ -212,11 +208,11 @@ def trim_author(value: str | None, rules: Rules) -> str | None:
 
 def name_line(zone: str, title: str, rules: Rules) -> str | None:
     """'林小雨、陈立' on its own between the headline and the first paragraph: the authors."""
-    head = _compact(title)[:PROBE]
+    head = compact(title)[:PROBE]
     if len(head) < 4:
         return None
     lines = [line.strip() for line in zone.split("\n") if line.strip()]
-    at = max((k for k, line in enumerate(lines) if head in _compact(line)), default=None)
+    at = max((k for k, line in enumerate(lines) if head in compact(line)), default=None)
     if at is None:
         return None
     rest = lines[at + 1:]

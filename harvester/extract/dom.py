@@ -85,6 +85,12 @@ def spaced_text(el: etree._Element | None) -> str:
     return " ".join(clean_space("".join(parts)).split())
 
 
+def compact(text: str | None) -> str:
+    """The text with every blank taken out (what \\s matches), for comparing texts laid out differently;
+    str.split does it at a fifth of a regex's cost."""
+    return "".join((text or "").split())
+
+
 @dataclass
 class Doc:
     """One parsed page and the lookups everyone shares."""

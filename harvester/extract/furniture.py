@@ -11,7 +11,7 @@ import re
 
 from harvester.extract.blocks import Block
 from harvester.extract.cleaning import drop_reason
-from harvester.extract.dom import Doc
+from harvester.extract.dom import Doc, compact
 from harvester.extract.rules import Rules
 from harvester.extract.status import in_items, is_prose, link_items
 
@@ -20,16 +20,12 @@ LINK_BAR_MAX = 240  # characters: a link bar is a line of menu words, not a para
 LINK_LINE_MAX = 30  # characters of a line that is one menu link
 
 
-def _compact(text: str) -> str:
-    return "".join((text or "").split())  # the blanks \s matches, at a fifth of a regex's cost
-
-
 def link_texts(doc: Doc) -> list[str]:
     """The page's link texts (compact, two characters and up), longest first, computed once."""
     cached = doc.cache.get("furniture.links")
     if isinstance(cached, list):
         return cached
-    found = {c for c in (_compact(a.text_content()) for a in doc.tree.iter("a") if a.get("href")) if len(c) >= 2}
+    found = {c for c in (compact(a.text_content()) for a in doc.tree.iter("a") if a.get("href")) if len(c) >= 2}
     value = sorted(found, key=len, reverse=True)
     doc.cache["furniture.links"] = value
     return value
@@ -37,7 +33,7 @@ def link_texts(doc: Doc) -> list[str]:
 
 def link_cover(doc: Doc, text: str) -> tuple[int, float]:
     """(links found, share of the line's letters they cover), longest links matched first."""
-    rest = _compact(text)
+    rest = compact(text)
     letters = len(_LETTERS.sub("", rest))
     if not letters:
         return 0, 0.0
@@ -133,7 +129,7 @@ def _elements_by_text(doc: Doc) -> dict[str, list]:
         return cached
     found: dict[str, list] = {}
     for el in doc.tree.iter(*_TEXT_ELEMENTS):
-        text = _compact(el.text_content())
+        text = compact(el.text_content())
         if 4 <= len(text) <= 2000:
             found.setdefault(text, []).append(el)
     doc.cache["furniture.by_text"] = found
@@ -145,7 +141,7 @@ def _story_parents(doc: Doc, prose: list[str]) -> set:
     by_text = _elements_by_text(doc)
     parents = set()
     for text in prose:
-        for el in by_text.get(_compact(text), []):
+        for el in by_text.get(compact(text), []):
             if el.getparent() is not None:
                 parents.add(el.getparent())
     return parents
@@ -159,7 +155,7 @@ def _among_story(doc: Doc, lines: list[str], story: set) -> bool:
     by_text = _elements_by_text(doc)
     inside = 0
     for line in lines:
-        for el in by_text.get(_compact(line), []):
+        for el in by_text.get(compact(line), []):
             parent = el.getparent()
             if parent is None:
                 continue

@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from lxml import etree
 
-from harvester.extract.dom import Doc, node_text
+from harvester.extract.dom import Doc, compact, node_text
 from harvester.extract.rules import Rules, StatusRules
 
 # WeChat's message box on error pages (expired links, deletions, checks).
@@ -138,10 +138,6 @@ def visible_text(doc: Doc, limit: int = 5000) -> str:
     return " ".join(parts)
 
 
-def _compact(text: str) -> str:
-    return "".join((text or "").split())  # the blanks \s matches, at a fifth of a regex's cost
-
-
 _HAN = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -157,13 +153,13 @@ def text_blocks(doc: Doc, body: list[str], items: list[str], cfg: StatusRules) -
     joined = "\u0001".join(items)
     found = []
     for k, text in enumerate(body):
-        if not is_prose(text, cfg) or (joined and _compact(text) in joined):
+        if not is_prose(text, cfg) or (joined and compact(text) in joined):
             continue
         after = body[k + 1] if k + 1 < len(body) else ""
         if cfg.teaser_end is not None and (cfg.teaser_end.search(text) or
                                            len(after) <= TEASER_LINK_MAX and cfg.teaser_end.search(after)):
             continue  # '…申请材料减至七项。[详细]': the teaser of another page
-        if linked_chars(doc, text) > cfg.link_share_max * len(_compact(text)):
+        if linked_chars(doc, text) > cfg.link_share_max * len(compact(text)):
             continue
         found.append(text)
     return found
@@ -177,7 +173,7 @@ def text_runs(doc: Doc, body: list[str], items: list[str], cfg: StatusRules) -> 
     joined = "\u0001".join(items)
     runs: list[list[str]] = [[]]
     for text in body:
-        c = _compact(text)
+        c = compact(text)
         if c and not (joined and c in joined) and linked_chars(doc, text) <= cfg.link_share_max * len(c):
             runs[-1].append(text)
         elif runs[-1]:
@@ -196,15 +192,15 @@ def page_links(doc: Doc) -> frozenset[str]:
     cached = doc.cache.get("status.links")
     if isinstance(cached, frozenset):
         return cached
-    links = frozenset(c for c in (_compact(a.text_content()) for a in doc.tree.iter("a")) if len(c) >= 4)
+    links = frozenset(c for c in (compact(a.text_content()) for a in doc.tree.iter("a")) if len(c) >= 4)
     doc.cache["status.links"] = links
     return links
 
 
 def linked_chars(doc: Doc, text: str) -> int:
     """Characters of `text` that are the texts of the page's links."""
-    compact = _compact(text)
-    return sum(len(link) for link in page_links(doc) if link in compact)
+    squeezed = compact(text)
+    return sum(len(link) for link in page_links(doc) if link in squeezed)
 
 
 def link_share(doc: Doc) -> float:
@@ -236,7 +232,7 @@ def body_link_share(doc: Doc, body: list[str], teaser_end: re.Pattern[str] | Non
     """
     total = linked = 0
     for k, text in enumerate(body):
-        n = len(_compact(text))
+        n = len(compact(text))
         total += n
         after = body[k + 1] if k + 1 < len(body) else ""
         if teaser_end is not None and (teaser_end.search(text) or
@@ -374,15 +370,15 @@ def _measure(el: etree._Element, cfg: StatusRules) -> tuple[int, int, int]:
     """(characters, characters inside links, longest headline-sized link) of one element, blanks left out."""
     if el.tag in _SKIP:
         return 0, 0, 0
-    chars = len(_compact(_STRING(el)))
+    chars = len(compact(_STRING(el)))
     if chars > ITEM_MAX_CHARS:
         return chars, 0, 0
     linked = longest = 0
     for a in el.iter("a"):
         if a.get("href") is None:
-            linked += len(_compact(_STRING(a)))
+            linked += len(compact(_STRING(a)))
     for a in _LINK_ROOTS(el):  # outermost links only: a data-link item holding an <a> counts once
-        n = len(_compact(_STRING(a)))
+        n = len(compact(_STRING(a)))
         linked += n
         if cfg.headline_link_min <= n <= cfg.headline_link_max:
             longest = max(longest, n)
@@ -427,7 +423,7 @@ def link_items(doc: Doc, cfg: StatusRules, rows: bool = True) -> list[str]:
                 linked = sum(m[1] for m in measured)
                 if max(m[2] for m in measured) and chars - linked <= cfg.item_extra_max \
                         and not any(_UNLINKED_HEADING(el) for el in span):
-                    found.append("".join(_compact(_STRING(el)) for el in span))
+                    found.append("".join(compact(_STRING(el)) for el in span))
             if len(found) >= cfg.list_min_items and len(found) >= 0.6 * len(members):
                 items.extend((text, children[members[0]].tag == "tr") for text in found)
     doc.cache["status.link_items"] = items
@@ -436,7 +432,7 @@ def link_items(doc: Doc, cfg: StatusRules, rows: bool = True) -> list[str]:
 
 def in_items(text: str, items: list[str]) -> bool:
     """Whether a body line lies inside one of the page's link items."""
-    c = _compact(text)
+    c = compact(text)
     return bool(c) and any(c in item for item in items)
 
 
@@ -448,7 +444,7 @@ def is_link_list(body: list[str], items: list[str], cfg: StatusRules) -> bool:
     joined = "\u0001".join(items)
     inside = outside = hits = 0
     for text in body:
-        c = _compact(text)
+        c = compact(text)
         if c and c in joined:
             inside += len(c)
             hits += len(_LETTERS.sub("", c)) >= cfg.list_fragment_min
