@@ -398,6 +398,15 @@ class Prepared:
     buckets: dict[str, list[int]]
     claims: list[tuple[str, str]]
 
+    def __eq__(self, other: object) -> bool:
+        """Equal when every part is (numpy arrays compared by value): a worker's result is
+        compared with the same work done in process."""
+        if not isinstance(other, Prepared):
+            return NotImplemented
+        return ((self.signatures, self.buckets, self.claims) == (other.signatures, other.buckets, other.claims)
+                and self.hashes.keys() == other.hashes.keys()
+                and all(np.array_equal(h, other.hashes[lang]) for lang, h in self.hashes.items()))
+
 
 def _bucket_keys(signatures: dict[str, list[int]]) -> dict[str, list[int]]:
     """The LSH bucket keys of each language's signature (none for a language the article lacks)."""
